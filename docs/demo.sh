@@ -1,0 +1,141 @@
+#!/bin/sh
+# A demo hub with a few CSIRTs, on loopback, with a throwaway PKI.
+# Usage: sh docs/demo.sh BUILD_DIR   (./quickstart demo runs it)
+set -eu
+
+build=$(cd "${1:?usage: demo.sh BUILD_DIR}" && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
+port=${KENTONGAN_DEMO_PORT:-17400}
+work=$(mktemp -d "${TMPDIR:-/tmp}/kentongan-demo.XXXXXX")
+hubd="$build/src/kentongand"
+client="$build/src/kentongan"
+hub_pid=
+
+cleanup() {
+	[ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" || true
+	rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+say() { printf '\n\033[1m--- %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@" || true; }
+
+cd "$work"
+say "A throwaway PKI: one CA, the hub, and each party's certificate"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout ca.key -out ca.pem -days 2 -subj "/CN=Demo Kentongan CA" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.cnf
+for who in hub ID SG MY TH APCERT OPS; do
+	cn=$who
+	[ "$who" = hub ] && cn=localhost
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$who.key" -out "$who.csr" -subj "/CN=$cn" 2>/dev/null
+	openssl x509 -req -in "$who.csr" -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 2 -extfile san.cnf -out "$who.pem" 2>/dev/null
+	echo "  $who: sha256 $(openssl x509 -in "$who.pem" -noout \
+	    -fingerprint -sha256 | cut -d= -f2)"
+done
+fp() { openssl x509 -in "$1.pem" -noout -fingerprint -sha256 | cut -d= -f2; }
+
+cat > kentongand.conf <<CONF
+# Demo hub: four member CSIRTs of the region, one global partner, one operator.
+listen 127.0.0.1:$port
+operator_listen off
+tls_certificate hub.pem
+tls_key hub.key
+tls_client_ca ca.pem
+database kentongan.db
+taxonomy $top/etc/taxonomy.json
+
+member ID name="ID-SIRTII (Indonesia)" cert_sha256=$(fp ID)
+member SG name="SingCERT (Singapore)"  cert_sha256=$(fp SG)
+member MY name="MyCERT (Malaysia)"     cert_sha256=$(fp MY)
+member TH name="ThaiCERT (Thailand)"   cert_cn=TH
+member APCERT name="APCERT" role=partner cert_cn=APCERT
+member OPS name="Hub operations" role=operator cert_cn=OPS
+
+# Indonesia and Singapore share up to AMBER; Indonesia and Malaysia up to RED.
+agreement ID SG max_tlp=amber
+agreement ID MY max_tlp=red
+CONF
+say "The configuration"
+grep -v '^#' kentongand.conf | sed '/^$/d; s/^/  /'
+
+say "Check it: kentongand -t"
+run "$hubd" -t -c kentongand.conf && echo "  valid"
+
+say "Start the hub"
+# Take the first free port from $port on.
+start_hub() {
+	sed -i "s/^listen .*/listen 127.0.0.1:$port/" kentongand.conf
+	"$hubd" -c kentongand.conf 2>hub.log &
+	hub_pid=$!
+	i=0
+	until grep -q 'kentongand .* ready' hub.log 2>/dev/null; do
+		i=$((i + 1))
+		if ! kill -0 "$hub_pid" 2>/dev/null; then
+			wait "$hub_pid" || true
+			hub_pid=
+			return 1
+		fi
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+tries=0
+until start_hub; do
+	tries=$((tries + 1))
+	if ! grep -q 'already in use' hub.log || [ $tries -ge 20 ]; then
+		cat hub.log
+		exit 1
+	fi
+	port=$((port + 1))
+done
+sed 's/^/  hub: /' hub.log
+
+export KENTONGAN_HUB=127.0.0.1:$port KENTONGAN_CA=ca.pem
+export KENTONGAN_TAXONOMY="$top/etc/taxonomy.json"
+as() { who=$1; shift; KENTONGAN_CERT=$who.pem KENTONGAN_KEY=$who.key "$@"; }
+
+say "The incident codes (first lines of kentongan codes)"
+"$client" codes | head -n 8
+
+say "Indonesia reports a DDoS to the region (TLP:GREEN): SG, MY, TH receive it"
+run as ID "$client" push --code availability/ddos --severity high --tlp green \
+    --title "DDoS against national payment gateway" \
+    --indicator ipv4:203.0.113.7 --sector finance
+
+say "Indonesia shares a compromise with Malaysia only (TLP:RED, bilateral agreement)"
+run as ID "$client" push --code intrusions/system-compromise --severity critical \
+    --tlp red --recipient MY --title "Web shell on a ministry portal"
+
+say "Thailand tries TLP:AMBER to Indonesia: no agreement, so it is refused whole"
+run as TH "$client" push --code malicious-code/c2-server --severity medium \
+    --tlp amber --recipient ID --title "C2 server seen in regional traffic" \
+    --indicator domain:c2.example.net
+
+say "A file of reports, the second one sent twice: the hub knows it already"
+cat > reports.jsonl <<JSON
+{"id":"6f1c2a4e-1b7d-4c55-9a0e-3c2b1d4e5f60","code":"fraud/phishing","severity":"medium","tlp":"clear","title":"Phishing kit impersonating a regional bank","indicators":[{"type":"url","value":"https://login.bank.example.org/secure"}]}
+{"id":"0b7f6f0e-4b1c-4c8e-9d1a-2a6e3f1c9b10","code":"vulnerable/vulnerable-system","severity":"low","tlp":"green","title":"Exposed SCADA interface","sectors":["energy"],"indicators":[{"type":"cve","value":"CVE-2024-12345"}]}
+{"id":"0b7f6f0e-4b1c-4c8e-9d1a-2a6e3f1c9b10","code":"vulnerable/vulnerable-system","severity":"low","tlp":"green","title":"Exposed SCADA interface","sectors":["energy"],"indicators":[{"type":"cve","value":"CVE-2024-12345"}]}
+{"id":"8e2b9a55-7c1f-4b7e-a0a3-5d6c7e8f9a01","code":"availability/ddos","severity":"urgent","tlp":"green","title":"A report with a bad severity"}
+JSON
+run as SG "$client" push reports.jsonl
+
+say "An unregistered certificate is refused at the handshake, and logged for onboarding"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout VN.key \
+    -out VN.csr -subj "/CN=VN" 2>/dev/null
+openssl x509 -req -in VN.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+    -days 2 -out VN.pem 2>/dev/null
+run as VN "$client" push --code test/test --severity info --tlp clear --title "hello"
+
+say "Stop the hub (SIGTERM): pending commits finish, connections close cleanly"
+kill -TERM "$hub_pid"
+wait "$hub_pid" && echo "  kentongand exited 0"
+hub_pid=
+sed 's/^/  hub: /' hub.log | tail -n 12
+
+say "What is stored"
+sqlite3 kentongan.db "SELECT seq, sender, code, tlp, nrecipients FROM reports" 2>/dev/null |
+    sed 's/^/  /' || true

@@ -1,0 +1,194 @@
+/*
+ * Group commit. The event loop queues reports; one thread takes everything
+ * queued so far, commits it in one fsync'd transaction and hands the batch
+ * back through a pipe. While a commit waits on the disk, the next batch
+ * gathers, so one fsync serves many reports under load and the event loop
+ * never blocks on the disk.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commit.h"
+#include "log.h"
+
+struct committer {
+	struct store		*store;
+	struct event		*wakeup;
+	committer_done_cb	 done;
+	void			*arg;
+	int			 pipe[2];
+	pthread_t		 thread;
+	int			 thread_started;
+
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 more;
+	struct store_report_queue todo;		/* under lock */
+	struct store_report_queue finished;	/* under lock */
+	int			 stopping;	/* under lock */
+	size_t			 pending;	/* event loop only */
+};
+
+/* Tell the event loop that finished reports wait; a full pipe already tells it. */
+static void
+committer_notify(struct committer *c)
+{
+	char	byte = 1;
+
+	while (write(c->pipe[1], &byte, 1) == -1) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			log_warn("commit: notify");
+		break;
+	}
+}
+
+/* The commit thread: take what is queued, commit it, hand it back. */
+static void *
+committer_main(void *arg)
+{
+	struct committer	*c = arg;
+	struct store_report	*batch[COMMIT_BATCH_MAX], *r;
+	size_t			 n, i;
+
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		while (TAILQ_EMPTY(&c->todo) && !c->stopping)
+			pthread_cond_wait(&c->more, &c->lock);
+		if (TAILQ_EMPTY(&c->todo) && c->stopping) {
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		n = 0;
+		while (n < COMMIT_BATCH_MAX && (r = TAILQ_FIRST(&c->todo))) {
+			TAILQ_REMOVE(&c->todo, r, entry);
+			batch[n++] = r;
+		}
+		pthread_mutex_unlock(&c->lock);
+
+		store_commit(c->store, batch, n);
+
+		pthread_mutex_lock(&c->lock);
+		for (i = 0; i < n; i++)
+			TAILQ_INSERT_TAIL(&c->finished, batch[i], entry);
+		pthread_mutex_unlock(&c->lock);
+		committer_notify(c);
+	}
+	return (NULL);
+}
+
+/* Run the done callbacks of every finished report, in commit order. */
+static void
+committer_deliver(struct committer *c)
+{
+	struct store_report_queue	 finished;
+	struct store_report		*r;
+
+	TAILQ_INIT(&finished);
+	pthread_mutex_lock(&c->lock);
+	TAILQ_CONCAT(&finished, &c->finished, entry);
+	pthread_mutex_unlock(&c->lock);
+	while ((r = TAILQ_FIRST(&finished)) != NULL) {
+		TAILQ_REMOVE(&finished, r, entry);
+		c->pending--;
+		c->done(r, c->arg);
+	}
+}
+
+/* The pipe is readable: empty it, then deliver. */
+static void
+committer_wakeup(evutil_socket_t fd, short events, void *arg)
+{
+	struct committer	*c = arg;
+	char			 buf[256];
+
+	(void)events;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	committer_deliver(c);
+}
+
+struct committer *
+committer_new(struct store *store, struct event_base *base,
+    committer_done_cb done, void *arg, char **cause)
+{
+	struct committer	*c;
+
+	*cause = NULL;
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		goto nomem;
+	c->store = store;
+	c->done = done;
+	c->arg = arg;
+	c->pipe[0] = c->pipe[1] = -1;
+	TAILQ_INIT(&c->todo);
+	TAILQ_INIT(&c->finished);
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->more, NULL);
+	if (pipe2(c->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+		if (asprintf(cause, "commit: pipe: %s", strerror(errno)) == -1)
+			*cause = NULL;
+		goto fail;
+	}
+	c->wakeup = event_new(base, c->pipe[0], EV_READ | EV_PERSIST,
+	    committer_wakeup, c);
+	if (c->wakeup == NULL || event_add(c->wakeup, NULL) == -1)
+		goto nomem;
+	if ((errno = pthread_create(&c->thread, NULL, committer_main, c))) {
+		if (asprintf(cause, "commit: thread: %s", strerror(errno)) == -1)
+			*cause = NULL;
+		goto fail;
+	}
+	c->thread_started = 1;
+	return (c);
+nomem:
+	if (*cause == NULL && asprintf(cause, "commit: out of memory") == -1)
+		*cause = NULL;
+fail:
+	committer_free(c);
+	return (NULL);
+}
+
+void
+committer_submit(struct committer *c, struct store_report *r)
+{
+	pthread_mutex_lock(&c->lock);
+	TAILQ_INSERT_TAIL(&c->todo, r, entry);
+	pthread_cond_signal(&c->more);
+	pthread_mutex_unlock(&c->lock);
+	c->pending++;
+}
+
+size_t
+committer_pending(const struct committer *c)
+{
+	return (c->pending);
+}
+
+void
+committer_free(struct committer *c)
+{
+	if (c == NULL)
+		return;
+	if (c->thread_started) {
+		pthread_mutex_lock(&c->lock);
+		c->stopping = 1;
+		pthread_cond_signal(&c->more);
+		pthread_mutex_unlock(&c->lock);
+		pthread_join(c->thread, NULL);
+		committer_deliver(c);
+	}
+	if (c->wakeup != NULL)
+		event_free(c->wakeup);
+	if (c->pipe[0] != -1)
+		close(c->pipe[0]);
+	if (c->pipe[1] != -1)
+		close(c->pipe[1]);
+	pthread_mutex_destroy(&c->lock);
+	pthread_cond_destroy(&c->more);
+	free(c);
+}

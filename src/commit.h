@@ -1,0 +1,29 @@
+/* Group commit: a thread that writes batches of reports while the event loop runs on. */
+#ifndef KENTONGAN_COMMIT_H
+#define KENTONGAN_COMMIT_H
+
+#include <event2/event.h>
+
+#include "store.h"
+
+#define COMMIT_BATCH_MAX	4096
+
+struct committer;
+/* Called on the event loop's thread, in commit order, for each report. */
+typedef void (*committer_done_cb)(struct store_report *, void *arg);
+
+/* Start the commit thread over store (which it then owns until freed). */
+struct committer	*committer_new(struct store *, struct event_base *,
+			    committer_done_cb, void *arg, char **cause);
+/* Queue a report; its done callback comes after its batch is committed. */
+void			 committer_submit(struct committer *,
+			    struct store_report *);
+/* Reports submitted whose done callback has not run yet. */
+size_t			 committer_pending(const struct committer *);
+/*
+ * Commit everything queued, run the remaining done callbacks, stop the
+ * thread and free. The store stays open (the caller closes it).
+ */
+void			 committer_free(struct committer *);
+
+#endif

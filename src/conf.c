@@ -1,0 +1,1241 @@
+/* kentongand.conf: one table of keys drives parsing, defaults and checks. */
+#include <sys/types.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+#ifndef KENTONGAN_DEFAULT_DATABASE
+#define KENTONGAN_DEFAULT_DATABASE	"/var/lib/kentongan/kentongan.db"
+#endif
+#ifndef KENTONGAN_DEFAULT_TAXONOMY
+#define KENTONGAN_DEFAULT_TAXONOMY	"/usr/share/kentongan/taxonomy.json"
+#endif
+
+#define CONF_ID_CHARS	"1 to 32 of A-Z a-z 0-9 _ -"
+#define CONF_TLP_CHOICE	"amber, amber+strict or red"
+#define CONF_READ_CHUNK	16384
+#define CONF_MAX_BYTES	(64 * 1024 * 1024)	/* refuse /dev/zero and such */
+
+#define nitems(a) (sizeof (a) / sizeof (a)[0])
+
+struct conf_parser;
+struct conf_key;
+
+typedef int (*conf_set_cb)(struct conf_parser *, const struct conf_key *,
+    size_t, char **, int);
+
+/*
+ * A configuration key. The parser, the defaults, the required-key check and
+ * the manual page all follow from this table, so a key is added here and
+ * nowhere else.
+ */
+struct conf_key {
+	const char		*name;
+	conf_set_cb		 set;
+	size_t			 off;		/* field, for shared setters */
+	unsigned long long	 min;		/* numbers: range */
+	unsigned long long	 max;
+	size_t			 minargs;
+	size_t			 maxargs;	/* 0: no limit */
+	int			 repeatable;
+	int			 required;
+	const char		*def;		/* default as text, or NULL */
+	const char		*syntax;	/* what the value looks like */
+	const char		*help;
+};
+
+static int	conf_set_listen(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
+static int	conf_set_operator(struct conf_parser *,
+		    const struct conf_key *, size_t, char **, int);
+static int	conf_set_path(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
+static int	conf_set_size(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
+static int	conf_set_uint(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
+static int	conf_set_rate(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
+static int	conf_set_member(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
+static int	conf_set_agreement(struct conf_parser *,
+		    const struct conf_key *, size_t, char **, int);
+
+static const struct conf_key conf_keys[] = {
+	{ .name = "listen", .set = conf_set_listen,
+	  .minargs = 1, .maxargs = 1, .repeatable = 1,
+	  .def = "0.0.0.0:7400", .syntax = "ADDR:PORT",
+	  .help = "Address for member connections ([ADDR]:PORT for IPv6); "
+	  "may be given more than once." },
+	{ .name = "operator_listen", .set = conf_set_operator,
+	  .minargs = 1, .maxargs = 1,
+	  .def = "127.0.0.1:7401", .syntax = "ADDR:PORT or off",
+	  .help = "Address of the operator HTTPS API, or off." },
+	{ .name = "tls_certificate", .set = conf_set_path,
+	  .off = offsetof(struct conf, tls_certificate),
+	  .minargs = 1, .maxargs = 1, .required = 1, .syntax = "FILE",
+	  .help = "Certificate chain of the hub, PEM." },
+	{ .name = "tls_key", .set = conf_set_path,
+	  .off = offsetof(struct conf, tls_key),
+	  .minargs = 1, .maxargs = 1, .required = 1, .syntax = "FILE",
+	  .help = "Private key of the hub, PEM." },
+	{ .name = "tls_client_ca", .set = conf_set_path,
+	  .off = offsetof(struct conf, tls_client_ca),
+	  .minargs = 1, .maxargs = 1, .required = 1, .syntax = "FILE",
+	  .help = "CA certificates that issue member and operator "
+	  "certificates, PEM." },
+	{ .name = "tls_crl", .set = conf_set_path,
+	  .off = offsetof(struct conf, tls_crl),
+	  .minargs = 1, .maxargs = 1, .syntax = "FILE",
+	  .help = "Certificate revocation list, PEM (optional)." },
+	{ .name = "database", .set = conf_set_path,
+	  .off = offsetof(struct conf, database),
+	  .minargs = 1, .maxargs = 1,
+	  .def = KENTONGAN_DEFAULT_DATABASE, .syntax = "FILE",
+	  .help = "SQLite database of reports, recipients and deliveries." },
+	{ .name = "taxonomy", .set = conf_set_path,
+	  .off = offsetof(struct conf, taxonomy),
+	  .minargs = 1, .maxargs = 1,
+	  .def = KENTONGAN_DEFAULT_TAXONOMY, .syntax = "FILE",
+	  .help = "Taxonomy of incident codes and sectors, JSON." },
+	{ .name = "max_message_bytes", .set = conf_set_size,
+	  .off = offsetof(struct conf, max_message_bytes),
+	  .min = 4096, .max = 67108864, .minargs = 1, .maxargs = 1,
+	  .def = "65536", .syntax = "BYTES",
+	  .help = "Largest protocol line accepted." },
+	{ .name = "handshake_timeout", .set = conf_set_uint,
+	  .off = offsetof(struct conf, handshake_timeout),
+	  .min = 1, .max = 3600, .minargs = 1, .maxargs = 1,
+	  .def = "10", .syntax = "SECONDS",
+	  .help = "Time allowed to complete the TLS handshake." },
+	{ .name = "idle_timeout", .set = conf_set_uint,
+	  .off = offsetof(struct conf, idle_timeout),
+	  .min = 1, .max = 86400, .minargs = 1, .maxargs = 1,
+	  .def = "300", .syntax = "SECONDS",
+	  .help = "Time without traffic before a connection is closed." },
+	{ .name = "report_rate", .set = conf_set_rate,
+	  .minargs = 2, .maxargs = 2,
+	  .def = "100 1000", .syntax = "RATE BURST",
+	  .help = "Reports per second per member (1 to 1000000) and burst "
+	  "(1 to 10000000); RATE 0 means unlimited." },
+	{ .name = "member", .set = conf_set_member,
+	  .minargs = 1, .repeatable = 1,
+	  .syntax = "ID [name=NAME] [role=member|partner|operator] "
+	  "[cert_sha256=HEX]... [cert_cn=CN]",
+	  .help = "A member of the hub and the certificate(s) that identify "
+	  "it." },
+	{ .name = "agreement", .set = conf_set_agreement,
+	  .minargs = 2, .repeatable = 1,
+	  .syntax = "ID ID max_tlp=amber|amber+strict|red",
+	  .help = "A bilateral agreement between two members or partners "
+	  "(symmetric)." },
+};
+
+#define CONF_NKEYS nitems(conf_keys)
+
+/* State of one parse. */
+struct conf_parser {
+	struct conf	 *conf;
+	const char	 *file;
+	char		 *dir;		/* prefix for relative paths, or NULL */
+	char		 *err;		/* first error, "FILE:LINE: message" */
+	int		  err_line;	/* -1: no error yet */
+	int		  nomem;	/* the error is lack of memory */
+	int		  seen[CONF_NKEYS];	/* first line of each key */
+	char		**broken;	/* IDs of member lines that failed */
+	size_t		  nbroken;
+};
+
+/* The tokens of one line; argv points into buf. */
+struct conf_words {
+	char	 *buf;
+	char	**argv;
+	size_t	  argc;
+};
+
+/* Record an error unless one at an earlier (or the same) line is known. */
+static int
+conf_error(struct conf_parser *p, int line, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	if (p->nomem || (p->err_line != -1 && line >= p->err_line))
+		return (-1);
+	free(p->err);
+	p->err = NULL;
+	p->err_line = line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	if (msg == NULL)
+		return (-1);
+	if (asprintf(&p->err, "%s:%d: %s", p->file, line, msg) == -1)
+		p->err = NULL;
+	free(msg);
+	return (-1);
+}
+
+/* Record lack of memory: it outranks any error in the file itself. */
+static int
+conf_nomem(struct conf_parser *p, int line)
+{
+	if (p->nomem)
+		return (-1);
+	p->err_line = -1;
+	conf_error(p, line, "out of memory");
+	p->nomem = 1;
+	return (-1);
+}
+
+/* Free the tokens of a line. */
+static void
+conf_words_free(struct conf_words *w)
+{
+	free(w->buf);
+	free(w->argv);
+	memset(w, 0, sizeof *w);
+}
+
+/*
+ * Split one line into tokens: blanks separate, '#' outside quotes starts a
+ * comment, and a double quote may open anywhere in a token; inside quotes
+ * \" and \\ stand for " and \, and any other backslash is literal. The
+ * tokens never take more room than the line, so they are written into one
+ * buffer of its length whatever that is.
+ */
+static int
+conf_tokenize(struct conf_parser *p, const char *s, size_t n, int line,
+    struct conf_words *w)
+{
+	char	**v, *out, c;
+	size_t	  cap = 0, i;
+	int	  intoken = 0, inquote = 0;
+
+	memset(w, 0, sizeof *w);
+	if ((w->buf = malloc(n + 1)) == NULL)
+		goto nomem;
+	out = w->buf;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == '\0') {
+			conf_error(p, line, "NUL character in line");
+			goto fail;
+		}
+		if (!inquote && c == '#')
+			break;
+		if (!inquote && (c == ' ' || c == '\t' || c == '\r' ||
+		    c == '\v' || c == '\f')) {
+			if (intoken)
+				*out++ = '\0';
+			intoken = 0;
+			continue;
+		}
+		if (!intoken) {
+			if (w->argc == cap) {
+				cap = cap == 0 ? 8 : cap * 2;
+				v = reallocarray(w->argv, cap, sizeof *v);
+				if (v == NULL)
+					goto nomem;
+				w->argv = v;
+			}
+			w->argv[w->argc++] = out;
+			intoken = 1;
+		}
+		if (inquote && c == '\\' && i + 1 < n &&
+		    (s[i + 1] == '"' || s[i + 1] == '\\'))
+			*out++ = s[++i];
+		else if (c == '"')
+			inquote = !inquote;
+		else
+			*out++ = c;
+	}
+	if (inquote) {
+		conf_error(p, line, "unterminated quote");
+		goto fail;
+	}
+	*out = '\0';
+	return (0);
+
+nomem:
+	conf_nomem(p, line);
+fail:
+	conf_words_free(w);
+	return (-1);
+}
+
+/* 1 if s is a member ID: 1-32 of A-Z a-z 0-9 _ -. */
+static int
+conf_valid_id(const char *s)
+{
+	size_t	n;
+
+	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_-");
+	return (n >= 1 && n <= CONF_MEMBER_ID_MAX && s[n] == '\0');
+}
+
+/* Parse a decimal number no larger than max, without overflow. */
+static int
+conf_number(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long	v = 0;
+	unsigned		d;
+
+	if (*s == '\0')
+		return (-1);
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return (-1);
+		d = (unsigned)(*s - '0');
+		if (d > max || v > (max - d) / 10)
+			return (-1);
+		v = v * 10 + d;
+	}
+	*out = v;
+	return (0);
+}
+
+/* 1 if s is one or more decimal digits. */
+static int
+conf_digits(const char *s)
+{
+	return (*s != '\0' && s[strspn(s, "0123456789")] == '\0');
+}
+
+/* Parse a number in [k->min, k->max], with the error message if not. */
+static int
+conf_ranged(struct conf_parser *p, const struct conf_key *k, const char *s,
+    int line, unsigned long long *out)
+{
+	if (conf_number(s, k->max, out) != 0 || *out < k->min) {
+		return (conf_error(p, line,
+		    "%s: expected a number from %llu to %llu, got \"%s\"",
+		    k->name, k->min, k->max, s));
+	}
+	return (0);
+}
+
+/*
+ * Split ADDR:PORT or [IPv6]:PORT into a numeric host and a port. Returns 0,
+ * -1 for a bad address, -2 for a bad port, -3 when out of memory.
+ */
+static int
+conf_address_parse(const char *s, struct conf_address *a)
+{
+	struct in6_addr		 in6;
+	struct in_addr		 in4;
+	const char		*colon, *end, *port;
+	char			*host;
+	unsigned long long	 n;
+	size_t			 len;
+	int			 af;
+
+	if (*s == '[') {
+		if ((end = strchr(s, ']')) == NULL || end[1] != ':')
+			return (-1);
+		s++;
+		len = (size_t)(end - s);
+		port = end + 2;
+		af = AF_INET6;
+	} else {
+		if ((colon = strrchr(s, ':')) == NULL)
+			return (-1);
+		len = (size_t)(colon - s);
+		port = colon + 1;
+		af = AF_INET;
+	}
+	if ((host = strndup(s, len)) == NULL)
+		return (-3);
+	if (inet_pton(af, host, af == AF_INET6 ? (void *)&in6 :
+	    (void *)&in4) != 1) {
+		free(host);
+		return (-1);
+	}
+	if (conf_number(port, 65535, &n) != 0 || n == 0) {
+		free(host);
+		return (-2);
+	}
+	a->host = host;
+	if (asprintf(&a->port, "%llu", n) == -1) {
+		free(host);
+		a->host = NULL;
+		a->port = NULL;
+		return (-3);
+	}
+	return (0);
+}
+
+/* 1 if two addresses are the same numeric host and port. */
+static int
+conf_address_equal(const struct conf_address *a, const struct conf_address *b)
+{
+	unsigned char	ba[sizeof (struct in6_addr)];
+	unsigned char	bb[sizeof (struct in6_addr)];
+	int		fa, fb;
+
+	if (a->host == NULL || b->host == NULL || strcmp(a->port, b->port) != 0)
+		return (0);
+	fa = strchr(a->host, ':') != NULL ? AF_INET6 : AF_INET;
+	fb = strchr(b->host, ':') != NULL ? AF_INET6 : AF_INET;
+	if (fa != fb)
+		return (0);
+	if (inet_pton(fa, a->host, ba) != 1 || inet_pton(fb, b->host, bb) != 1)
+		return (0);
+	return (memcmp(ba, bb, fa == AF_INET6 ? 16 : 4) == 0);
+}
+
+/* Parse an address value for key k, reporting errors at line. */
+static int
+conf_address(struct conf_parser *p, const struct conf_key *k, const char *s,
+    int line, struct conf_address *a)
+{
+	switch (conf_address_parse(s, a)) {
+	case 0:
+		a->line = line;
+		return (0);
+	case -2:
+		return (conf_error(p, line,
+		    "%s: expected a port from 1 to 65535 in \"%s\"", k->name,
+		    s));
+	case -3:
+		return (conf_nomem(p, line));
+	default:
+		return (conf_error(p, line, "%s: expected ADDR:PORT or "
+		    "[IPv6]:PORT with a numeric address, got \"%s\"", k->name,
+		    s));
+	}
+}
+
+/* Free the strings of an address. */
+static void
+conf_address_clear(struct conf_address *a)
+{
+	free(a->host);
+	free(a->port);
+	a->host = NULL;
+	a->port = NULL;
+}
+
+/* listen ADDR:PORT: add a member listener. */
+static int
+conf_set_listen(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	struct conf		*conf = p->conf;
+	struct conf_address	 a, *v;
+	size_t			 i;
+
+	memset(&a, 0, sizeof a);
+	if (conf_address(p, k, argv[0], line, &a) != 0)
+		return (-1);
+	for (i = 0; i < conf->nlisten; i++) {
+		if (conf_address_equal(&conf->listen[i], &a)) {
+			conf_error(p, line, "%s: duplicate address \"%s\" "
+			    "(first at line %d)", k->name, argv[0],
+			    conf->listen[i].line);
+			goto fail;
+		}
+	}
+	v = reallocarray(conf->listen, conf->nlisten + 1, sizeof *v);
+	if (v == NULL) {
+		conf_nomem(p, line);
+		goto fail;
+	}
+	conf->listen = v;
+	conf->listen[conf->nlisten++] = a;
+	return (0);
+
+fail:
+	conf_address_clear(&a);
+	return (-1);
+}
+
+/* operator_listen ADDR:PORT|off. */
+static int
+conf_set_operator(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	struct conf		*conf = p->conf;
+	struct conf_address	 a;
+
+	memset(&a, 0, sizeof a);
+	if (strcmp(argv[0], "off") == 0) {
+		conf_address_clear(&conf->operator_listen);
+		conf->operator_off = 1;
+		conf->operator_listen.line = line;
+		return (0);
+	}
+	if (conf_address(p, k, argv[0], line, &a) != 0)
+		return (-1);
+	conf_address_clear(&conf->operator_listen);
+	conf->operator_off = 0;
+	conf->operator_listen = a;
+	return (0);
+}
+
+/* A path-valued key: relative paths are joined to the file's directory. */
+static int
+conf_set_path(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	struct conf_path	*cp;
+	char			*path;
+
+	cp = (struct conf_path *)((char *)p->conf + k->off);
+	if (*argv[0] == '\0') {
+		return (conf_error(p, line, "%s: expected a file name, got "
+		    "\"\"", k->name));
+	}
+	/* Defaults (line 0) are build-time paths, not relative to the file. */
+	if (argv[0][0] == '/' || p->dir == NULL || line == 0)
+		path = strdup(argv[0]);
+	else if (asprintf(&path, "%s%s", p->dir, argv[0]) == -1)
+		path = NULL;
+	if (path == NULL)
+		return (conf_nomem(p, line));
+	free(cp->path);
+	cp->path = path;
+	cp->line = line;
+	return (0);
+}
+
+/* A number stored in a size_t. */
+static int
+conf_set_size(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	unsigned long long	n = 0;
+
+	if (conf_ranged(p, k, argv[0], line, &n) != 0)
+		return (-1);
+	*(size_t *)((char *)p->conf + k->off) = (size_t)n;
+	return (0);
+}
+
+/* A number stored in an unsigned. */
+static int
+conf_set_uint(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	unsigned long long	n = 0;
+
+	if (conf_ranged(p, k, argv[0], line, &n) != 0)
+		return (-1);
+	*(unsigned *)((char *)p->conf + k->off) = (unsigned)n;
+	return (0);
+}
+
+/* report_rate RATE BURST; with RATE 0 the burst is unused and stored as 0. */
+static int
+conf_set_rate(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	unsigned long long	rate = 0, burst = 0;
+
+	if (conf_number(argv[0], 1000000, &rate) != 0) {
+		return (conf_error(p, line, "%s: expected RATE from 0 to "
+		    "1000000, got \"%s\"", k->name, argv[0]));
+	}
+	if (rate == 0) {
+		if (!conf_digits(argv[1])) {
+			return (conf_error(p, line, "%s: expected BURST as a "
+			    "number, got \"%s\"", k->name, argv[1]));
+		}
+		burst = 0;
+	} else if (conf_number(argv[1], 10000000, &burst) != 0 || burst == 0) {
+		return (conf_error(p, line, "%s: expected BURST from 1 to "
+		    "10000000, got \"%s\"", k->name, argv[1]));
+	}
+	p->conf->report_rate = (unsigned)rate;
+	p->conf->report_burst = (unsigned)burst;
+	return (0);
+}
+
+/* Parse 64 hex digits, with optional colons between byte pairs. */
+static int
+conf_fingerprint_parse(const char *s, unsigned char out[CONF_SHA256_LEN])
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const char		*h, *l;
+	size_t			 i;
+
+	for (i = 0; i < CONF_SHA256_LEN; i++) {
+		if (i > 0 && *s == ':')
+			s++;
+		if (s[0] == '\0' || s[1] == '\0')
+			return (-1);
+		h = strchr(hex, s[0] >= 'A' && s[0] <= 'F' ? s[0] + 32 : s[0]);
+		l = strchr(hex, s[1] >= 'A' && s[1] <= 'F' ? s[1] + 32 : s[1]);
+		if (h == NULL || l == NULL)
+			return (-1);
+		out[i] = (unsigned char)(((h - hex) << 4) | (l - hex));
+		s += 2;
+	}
+	return (*s == '\0' ? 0 : -1);
+}
+
+/* Free what a member owns. */
+static void
+conf_member_clear(struct conf_member *m)
+{
+	free(m->id);
+	free(m->name);
+	free(m->sha256);
+	free(m->cn);
+	memset(m, 0, sizeof *m);
+}
+
+/* Remember a member whose line failed, so agreements naming it pass. */
+static void
+conf_broken_add(struct conf_parser *p, const char *id, int line)
+{
+	char	**v, *s;
+
+	if ((s = strdup(id)) == NULL) {
+		conf_nomem(p, line);
+		return;
+	}
+	v = reallocarray(p->broken, p->nbroken + 1, sizeof *v);
+	if (v == NULL) {
+		free(s);
+		conf_nomem(p, line);
+		return;
+	}
+	p->broken = v;
+	p->broken[p->nbroken++] = s;
+}
+
+/* 1 if a member line with this ID failed. */
+static int
+conf_broken_has(struct conf_parser *p, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nbroken; i++) {
+		if (strcmp(p->broken[i], id) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Apply one OPTION=VALUE of a member line to m. */
+static int
+conf_member_option(struct conf_parser *p, struct conf_member *m,
+    const char *id, char *arg, int line, int *have_role)
+{
+	unsigned char	  fp[CONF_SHA256_LEN], (*v)[CONF_SHA256_LEN];
+	char		 *eq, *val;
+	size_t		  i;
+
+	if ((eq = strchr(arg, '=')) == NULL) {
+		return (conf_error(p, line, "member \"%s\": expected "
+		    "OPTION=VALUE, got \"%s\"", id, arg));
+	}
+	*eq = '\0';
+	val = eq + 1;
+
+	if (strcmp(arg, "name") == 0) {
+		if (m->name != NULL) {
+			return (conf_error(p, line, "member \"%s\": duplicate "
+			    "option \"name\"", id));
+		}
+		if (*val == '\0') {
+			return (conf_error(p, line, "member \"%s\": name: "
+			    "expected a non-empty name", id));
+		}
+		if ((m->name = strdup(val)) == NULL)
+			return (conf_nomem(p, line));
+	} else if (strcmp(arg, "role") == 0) {
+		if (*have_role) {
+			return (conf_error(p, line, "member \"%s\": duplicate "
+			    "option \"role\"", id));
+		}
+		if (role_parse(val, &m->role) != 0) {
+			return (conf_error(p, line, "member \"%s\": role: "
+			    "expected member, partner or operator, got \"%s\"",
+			    id, val));
+		}
+		*have_role = 1;
+	} else if (strcmp(arg, "cert_sha256") == 0) {
+		if (conf_fingerprint_parse(val, fp) != 0) {
+			return (conf_error(p, line, "member \"%s\": "
+			    "cert_sha256: expected 64 hex digits (colons "
+			    "allowed between byte pairs), got \"%s\"", id,
+			    val));
+		}
+		for (i = 0; i < m->nsha256; i++) {
+			if (memcmp(m->sha256[i], fp, sizeof fp) == 0) {
+				return (conf_error(p, line, "member \"%s\": "
+				    "cert_sha256 \"%s\" given twice", id,
+				    val));
+			}
+		}
+		v = reallocarray(m->sha256, m->nsha256 + 1, sizeof *v);
+		if (v == NULL)
+			return (conf_nomem(p, line));
+		m->sha256 = v;
+		memcpy(m->sha256[m->nsha256++], fp, sizeof fp);
+	} else if (strcmp(arg, "cert_cn") == 0) {
+		if (m->cn != NULL) {
+			return (conf_error(p, line, "member \"%s\": duplicate "
+			    "option \"cert_cn\"", id));
+		}
+		if (*val == '\0') {
+			return (conf_error(p, line, "member \"%s\": cert_cn: "
+			    "expected a non-empty name", id));
+		}
+		if ((m->cn = strdup(val)) == NULL)
+			return (conf_nomem(p, line));
+	} else {
+		return (conf_error(p, line, "member \"%s\": unknown option "
+		    "\"%s\"", id, arg));
+	}
+	return (0);
+}
+
+/* Check that no other member claims the certificate identity of m. */
+static int
+conf_member_conflicts(struct conf_parser *p, const struct conf_member *m)
+{
+	const struct conf	*conf = p->conf;
+	const struct conf_member *o;
+	size_t			 i, j, f;
+
+	for (i = 0; i < conf->nmembers; i++) {
+		o = &conf->members[i];
+		for (f = 0; f < m->nsha256; f++) {
+			for (j = 0; j < o->nsha256; j++) {
+				if (memcmp(m->sha256[f], o->sha256[j],
+				    CONF_SHA256_LEN) != 0)
+					continue;
+				return (conf_error(p, m->line, "member \"%s\": "
+				    "certificate fingerprint already claimed "
+				    "by \"%s\" (line %d)", m->id, o->id,
+				    o->line));
+			}
+		}
+		if (m->cn != NULL && o->cn != NULL &&
+		    strcmp(m->cn, o->cn) == 0) {
+			return (conf_error(p, m->line, "member \"%s\": cert_cn "
+			    "\"%s\" already claimed by \"%s\" (line %d)", m->id,
+			    m->cn, o->id, o->line));
+		}
+	}
+	return (0);
+}
+
+/* member ID [OPTION=VALUE]...: add a member to the registry. */
+static int
+conf_set_member(struct conf_parser *p, __attribute__((unused))
+    const struct conf_key *k, size_t argc, char **argv, int line)
+{
+	struct conf		 *conf = p->conf;
+	struct conf_member	  m, *v;
+	const struct conf_member *o;
+	const char		 *id = argv[0];
+	size_t			  i;
+	int			  have_role = 0;
+
+	memset(&m, 0, sizeof m);
+	if (!conf_valid_id(id)) {
+		return (conf_error(p, line, "member: invalid ID \"%s\" "
+		    "(expected " CONF_ID_CHARS ")", id));
+	}
+	if ((o = conf_member_by_id(conf, id)) != NULL) {
+		return (conf_error(p, line, "member \"%s\": duplicate member "
+		    "ID (first declared at line %d)", id, o->line));
+	}
+	m.role = ROLE_MEMBER;
+	for (i = 1; i < argc; i++) {
+		if (conf_member_option(p, &m, id, argv[i], line,
+		    &have_role) != 0)
+			goto fail;
+	}
+	m.line = line;
+	if (m.nsha256 == 0 && m.cn == NULL) {
+		conf_error(p, line, "member \"%s\": expected cert_sha256 or "
+		    "cert_cn (at least one)", id);
+		goto fail;
+	}
+	if ((m.id = strdup(id)) == NULL ||
+	    (m.name == NULL && (m.name = strdup(id)) == NULL)) {
+		conf_nomem(p, line);
+		goto fail;
+	}
+	if (conf_member_conflicts(p, &m) != 0)
+		goto fail;
+	v = reallocarray(conf->members, conf->nmembers + 1, sizeof *v);
+	if (v == NULL) {
+		conf_nomem(p, line);
+		goto fail;
+	}
+	conf->members = v;
+	conf->members[conf->nmembers++] = m;
+	return (0);
+
+fail:
+	conf_member_clear(&m);
+	conf_broken_add(p, id, line);
+	return (-1);
+}
+
+/* agreement A B max_tlp=L: add a bilateral agreement. */
+static int
+conf_set_agreement(struct conf_parser *p, __attribute__((unused))
+    const struct conf_key *k, size_t argc, char **argv, int line)
+{
+	struct conf			*conf = p->conf;
+	struct conf_agreement		 ag, *v;
+	const struct conf_agreement	*o;
+	const char			*a = argv[0], *b = argv[1];
+	char				*eq;
+	size_t				 i;
+	int				 have_tlp = 0;
+
+	memset(&ag, 0, sizeof ag);
+	for (i = 0; i < 2; i++) {
+		if (!conf_valid_id(argv[i])) {
+			return (conf_error(p, line, "agreement: invalid "
+			    "member ID \"%s\" (expected " CONF_ID_CHARS ")",
+			    argv[i]));
+		}
+	}
+	if (strcmp(a, b) == 0) {
+		return (conf_error(p, line, "agreement %s %s: a member cannot "
+		    "have an agreement with itself", a, b));
+	}
+	for (i = 2; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL) {
+			return (conf_error(p, line, "agreement %s %s: expected "
+			    "OPTION=VALUE, got \"%s\"", a, b, argv[i]));
+		}
+		*eq = '\0';
+		if (strcmp(argv[i], "max_tlp") != 0) {
+			return (conf_error(p, line, "agreement %s %s: unknown "
+			    "option \"%s\"", a, b, argv[i]));
+		}
+		if (have_tlp) {
+			return (conf_error(p, line, "agreement %s %s: "
+			    "duplicate option \"max_tlp\"", a, b));
+		}
+		if (tlp_parse(eq + 1, &ag.max_tlp) != 0 ||
+		    ag.max_tlp < TLP_AMBER) {
+			return (conf_error(p, line, "agreement %s %s: max_tlp: "
+			    "expected " CONF_TLP_CHOICE ", got \"%s\"", a, b,
+			    eq + 1));
+		}
+		have_tlp = 1;
+	}
+	if (!have_tlp) {
+		return (conf_error(p, line, "agreement %s %s: missing max_tlp "
+		    "(expected " CONF_TLP_CHOICE ")", a, b));
+	}
+	if ((o = conf_agreement_between(conf, a, b)) != NULL) {
+		return (conf_error(p, line, "agreement %s %s: duplicate "
+		    "agreement for this pair (first at line %d)", a, b,
+		    o->line));
+	}
+	ag.line = line;
+	if ((ag.a = strdup(a)) == NULL || (ag.b = strdup(b)) == NULL)
+		goto nomem;
+	v = reallocarray(conf->agreements, conf->nagreements + 1, sizeof *v);
+	if (v == NULL)
+		goto nomem;
+	conf->agreements = v;
+	conf->agreements[conf->nagreements++] = ag;
+	return (0);
+
+nomem:
+	free(ag.a);
+	free(ag.b);
+	return (conf_nomem(p, line));
+}
+
+/* Find a key in the table by name. */
+static const struct conf_key *
+conf_key_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (strcmp(conf_keys[i].name, name) == 0)
+			return (&conf_keys[i]);
+	}
+	return (NULL);
+}
+
+/* Check the value count of a key, then hand the values to its setter. */
+static int
+conf_apply(struct conf_parser *p, const struct conf_key *k, size_t argc,
+    char **argv, int line)
+{
+	if (argc == 0) {
+		return (conf_error(p, line, "%s: missing value (expected %s)",
+		    k->name, k->syntax));
+	}
+	if (argc < k->minargs) {
+		return (conf_error(p, line, "%s: too few values (expected %s)",
+		    k->name, k->syntax));
+	}
+	if (k->maxargs != 0 && argc > k->maxargs) {
+		return (conf_error(p, line, "%s: too many values (expected %s)",
+		    k->name, k->syntax));
+	}
+	return (k->set(p, k, argc, argv, line));
+}
+
+/* Parse one line of the file. */
+static void
+conf_line(struct conf_parser *p, const char *s, size_t n, int line)
+{
+	const struct conf_key	*k;
+	struct conf_words	 w;
+	size_t			 i;
+
+	if (conf_tokenize(p, s, n, line, &w) != 0)
+		return;
+	if (w.argc == 0)
+		goto out;
+	if ((k = conf_key_find(w.argv[0])) == NULL) {
+		conf_error(p, line, "unknown key \"%s\"", w.argv[0]);
+		goto out;
+	}
+	i = (size_t)(k - conf_keys);
+	if (p->seen[i] != 0 && !k->repeatable) {
+		conf_error(p, line, "duplicate key \"%s\" (first set at line "
+		    "%d)", k->name, p->seen[i]);
+		goto out;
+	}
+	if (p->seen[i] == 0)
+		p->seen[i] = line;
+	conf_apply(p, k, w.argc - 1, w.argv + 1, line);
+
+out:
+	conf_words_free(&w);
+}
+
+/* Set every key that no line set to its default, through its own setter. */
+static void
+conf_defaults(struct conf_parser *p)
+{
+	const struct conf_key	*k;
+	struct conf_words	 w;
+	size_t			 i;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_keys[i];
+		if (p->seen[i] != 0 || k->def == NULL)
+			continue;
+		if (conf_tokenize(p, k->def, strlen(k->def), 0, &w) != 0)
+			continue;
+		conf_apply(p, k, w.argc, w.argv, 0);
+		conf_words_free(&w);
+	}
+}
+
+/* Format an address for a message, with brackets around IPv6. */
+static const char *
+conf_address_text(const struct conf_address *a, char *buf, size_t size)
+{
+	if (strchr(a->host, ':') != NULL)
+		snprintf(buf, size, "[%s]:%s", a->host, a->port);
+	else
+		snprintf(buf, size, "%s:%s", a->host, a->port);
+	return (buf);
+}
+
+/*
+ * Checks that need the whole file: agreements may name members declared
+ * later, so they are checked here and reported at the agreement's line;
+ * conf_error keeps the lowest line.
+ */
+static void
+conf_check(struct conf_parser *p)
+{
+	struct conf			*conf = p->conf;
+	const struct conf_agreement	*ag;
+	const struct conf_member	*m;
+	const struct conf_address	*l, *op = &conf->operator_listen;
+	const char			*ids[2];
+	char				 text[INET6_ADDRSTRLEN + 16];
+	size_t				 i, j;
+
+	for (i = 0; i < conf->nagreements; i++) {
+		ag = &conf->agreements[i];
+		ids[0] = ag->a;
+		ids[1] = ag->b;
+		for (j = 0; j < 2; j++) {
+			m = conf_member_by_id(conf, ids[j]);
+			if (m == NULL && conf_broken_has(p, ids[j]))
+				continue;
+			if (m == NULL) {
+				conf_error(p, ag->line, "agreement %s %s: "
+				    "unknown member \"%s\"", ag->a, ag->b,
+				    ids[j]);
+			} else if (m->role == ROLE_OPERATOR) {
+				conf_error(p, ag->line, "agreement %s %s: "
+				    "\"%s\" is an operator (agreements are "
+				    "between members and partners)", ag->a,
+				    ag->b, ids[j]);
+			}
+		}
+	}
+
+	for (i = 0; !conf->operator_off && i < conf->nlisten; i++) {
+		l = &conf->listen[i];
+		if (!conf_address_equal(l, op))
+			continue;
+		conf_address_text(l, text, sizeof text);
+		if (op->line >= l->line) {
+			conf_error(p, op->line, "operator_listen: %s is also "
+			    "a listen address (line %d)", text, l->line);
+		} else {
+			conf_error(p, l->line, "listen: %s is also the "
+			    "operator_listen address (line %d)", text,
+			    op->line);
+		}
+	}
+
+	/*
+	 * No line names a missing key, so it is reported at line 0, and only
+	 * when the file has no other error: a misspelt key is the better
+	 * message than the absence it causes.
+	 */
+	if (p->err_line != -1)
+		return;
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (conf_keys[i].required && p->seen[i] == 0) {
+			conf_error(p, 0, "missing required key \"%s\"",
+			    conf_keys[i].name);
+			return;
+		}
+	}
+}
+
+/* Parse configuration text; file names it in messages and anchors paths. */
+struct conf *
+conf_parse(const char *text, size_t len, const char *file, char **cause)
+{
+	struct conf_parser	 p;
+	const char		*slash, *nl;
+	size_t			 pos, n, i;
+	int			 line;
+
+	*cause = NULL;
+	memset(&p, 0, sizeof p);
+	p.err_line = -1;
+	p.file = file != NULL ? file : "-";
+	if ((p.conf = calloc(1, sizeof *p.conf)) == NULL ||
+	    (p.conf->file = strdup(p.file)) == NULL) {
+		conf_nomem(&p, 0);
+		goto fail;
+	}
+	if (file != NULL && (slash = strrchr(file, '/')) != NULL) {
+		p.dir = strndup(file, (size_t)(slash - file) + 1);
+		if (p.dir == NULL) {
+			conf_nomem(&p, 0);
+			goto fail;
+		}
+	}
+
+	/*
+	 * Every line is parsed even after an error: an earlier agreement may
+	 * name a member declared after it, and only the whole file tells.
+	 */
+	line = 0;
+	for (pos = 0; pos < len; pos += n + 1) {
+		if (line == INT_MAX) {
+			conf_error(&p, line, "too many lines");
+			break;
+		}
+		line++;
+		nl = memchr(text + pos, '\n', len - pos);
+		n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
+		conf_line(&p, text + pos, n, line);
+	}
+	conf_defaults(&p);
+	conf_check(&p);
+
+fail:
+	if (p.err_line != -1) {
+		*cause = p.err;
+		conf_free(p.conf);
+		p.conf = NULL;
+	}
+	for (i = 0; i < p.nbroken; i++)
+		free(p.broken[i]);
+	free(p.broken);
+	free(p.dir);
+	return (p.conf);
+}
+
+/* Read a configuration file whole and parse it. */
+struct conf *
+conf_load(const char *file, char **cause)
+{
+	struct conf	*conf;
+	FILE		*f;
+	char		*buf = NULL, *nbuf;
+	size_t		 len = 0, size = 0, n;
+	int		 error;
+
+	*cause = NULL;
+	if ((f = fopen(file, "r")) == NULL) {
+		error = errno;
+		goto fail;
+	}
+	errno = 0;
+	for (;;) {
+		if (size - len < CONF_READ_CHUNK) {
+			if (size >= CONF_MAX_BYTES) {
+				error = EFBIG;
+				goto fail;
+			}
+			n = size == 0 ? CONF_READ_CHUNK : size * 2;
+			if ((nbuf = realloc(buf, n)) == NULL) {
+				error = errno;
+				goto fail;
+			}
+			buf = nbuf;
+			size = n;
+		}
+		n = fread(buf + len, 1, size - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		error = errno != 0 ? errno : EIO;
+		goto fail;
+	}
+	fclose(f);
+	conf = conf_parse(buf, len, file, cause);
+	free(buf);
+	return (conf);
+
+fail:
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	if (asprintf(cause, "%s:0: cannot read: %s", file,
+	    strerror(error)) == -1)
+		*cause = NULL;
+	return (NULL);
+}
+
+/* Free a configuration and everything it owns. */
+void
+conf_free(struct conf *conf)
+{
+	size_t	i;
+
+	if (conf == NULL)
+		return;
+	free(conf->file);
+	for (i = 0; i < conf->nlisten; i++)
+		conf_address_clear(&conf->listen[i]);
+	free(conf->listen);
+	conf_address_clear(&conf->operator_listen);
+	free(conf->tls_certificate.path);
+	free(conf->tls_key.path);
+	free(conf->tls_client_ca.path);
+	free(conf->tls_crl.path);
+	free(conf->database.path);
+	free(conf->taxonomy.path);
+	for (i = 0; i < conf->nmembers; i++)
+		conf_member_clear(&conf->members[i]);
+	free(conf->members);
+	for (i = 0; i < conf->nagreements; i++) {
+		free(conf->agreements[i].a);
+		free(conf->agreements[i].b);
+	}
+	free(conf->agreements);
+	free(conf);
+}
+
+/* The member with this ID, or NULL. */
+const struct conf_member *
+conf_member_by_id(const struct conf *conf, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < conf->nmembers; i++) {
+		if (strcmp(conf->members[i].id, id) == 0)
+			return (&conf->members[i]);
+	}
+	return (NULL);
+}
+
+/* The member a certificate maps to: fingerprint first, then CN. */
+const struct conf_member *
+conf_member_by_cert(const struct conf *conf,
+    const unsigned char sha256[CONF_SHA256_LEN], const char *cn)
+{
+	const struct conf_member	*m;
+	size_t				 i, j;
+
+	for (i = 0; sha256 != NULL && i < conf->nmembers; i++) {
+		m = &conf->members[i];
+		for (j = 0; j < m->nsha256; j++) {
+			if (memcmp(m->sha256[j], sha256, CONF_SHA256_LEN) == 0)
+				return (m);
+		}
+	}
+	for (i = 0; cn != NULL && i < conf->nmembers; i++) {
+		m = &conf->members[i];
+		if (m->cn != NULL && strcmp(m->cn, cn) == 0)
+			return (m);
+	}
+	return (NULL);
+}
+
+/* The agreement between a and b, in either order, or NULL. */
+const struct conf_agreement *
+conf_agreement_between(const struct conf *conf, const char *a, const char *b)
+{
+	const struct conf_agreement	*ag;
+	size_t				 i;
+
+	for (i = 0; i < conf->nagreements; i++) {
+		ag = &conf->agreements[i];
+		if ((strcmp(ag->a, a) == 0 && strcmp(ag->b, b) == 0) ||
+		    (strcmp(ag->a, b) == 0 && strcmp(ag->b, a) == 0))
+			return (ag);
+	}
+	return (NULL);
+}
+
+/*
+ * Lower-case hex of a fingerprint without colons (64 characters, so buf
+ * needs at least 65 bytes); NULL if buf is too small.
+ */
+char *
+conf_fingerprint_hex(const unsigned char sha256[CONF_SHA256_LEN], char *buf,
+    size_t size)
+{
+	static const char	hex[] = "0123456789abcdef";
+	size_t			i;
+
+	if (size < CONF_SHA256_LEN * 2 + 1)
+		return (NULL);
+	for (i = 0; i < CONF_SHA256_LEN; i++) {
+		buf[i * 2] = hex[sha256[i] >> 4];
+		buf[i * 2 + 1] = hex[sha256[i] & 0xf];
+	}
+	buf[CONF_SHA256_LEN * 2] = '\0';
+	return (buf);
+}

@@ -1,0 +1,92 @@
+/* kentongand.conf: the hub's settings, member registry and agreements. */
+#ifndef KENTONGAN_CONF_H
+#define KENTONGAN_CONF_H
+
+#include <stddef.h>
+
+#include "levels.h"
+
+#define CONF_SHA256_LEN		32
+#define CONF_MEMBER_ID_MAX	32
+
+struct conf_address {
+	char	*host;		/* "0.0.0.0", "::1" (no brackets) */
+	char	*port;		/* "7400" */
+	int	 line;		/* where it was set; 0 for the default */
+};
+
+struct conf_member {
+	char		 *id;
+	char		 *name;		/* defaults to the ID */
+	enum role	  role;
+	unsigned char	(*sha256)[CONF_SHA256_LEN];	/* fingerprints */
+	size_t		  nsha256;
+	char		 *cn;		/* or NULL */
+	int		  line;
+};
+
+struct conf_agreement {
+	char		*a;
+	char		*b;
+	enum tlp	 max_tlp;
+	int		 line;
+};
+
+/* A path-valued setting with the line that set it (0: default). */
+struct conf_path {
+	char	*path;		/* absolute, or relative to the working dir */
+	int	 line;
+};
+
+struct conf {
+	char			*file;		/* as given */
+	struct conf_address	*listen;
+	size_t			 nlisten;
+	int			 operator_off;
+	struct conf_address	 operator_listen;
+	struct conf_path	 tls_certificate;
+	struct conf_path	 tls_key;
+	struct conf_path	 tls_client_ca;
+	struct conf_path	 tls_crl;	/* path NULL when unset */
+	struct conf_path	 database;
+	struct conf_path	 taxonomy;
+	size_t			 max_message_bytes;
+	unsigned		 handshake_timeout;	/* seconds */
+	unsigned		 idle_timeout;		/* seconds */
+	unsigned		 report_rate;		/* per second; 0 = unlimited */
+	unsigned		 report_burst;
+	struct conf_member	*members;
+	size_t			 nmembers;
+	struct conf_agreement	*agreements;
+	size_t			 nagreements;
+};
+
+/*
+ * Read and check a configuration file. Relative paths in it are taken
+ * relative to the directory of the file. On error returns NULL and sets
+ * *cause to a malloc'd "FILE:LINE: message" (LINE 0 when the file as a
+ * whole is at fault).
+ */
+struct conf	*conf_load(const char *file, char **cause);
+/* The same from text in memory; file names it in messages and anchors paths. */
+struct conf	*conf_parse(const char *text, size_t len, const char *file,
+		    char **cause);
+void		 conf_free(struct conf *);
+
+const struct conf_member	*conf_member_by_id(const struct conf *,
+				    const char *id);
+/*
+ * The member a certificate maps to: by fingerprint first, else by subject
+ * CN (cn may be NULL). NULL if none.
+ */
+const struct conf_member	*conf_member_by_cert(const struct conf *,
+				    const unsigned char sha256[CONF_SHA256_LEN],
+				    const char *cn);
+const struct conf_agreement	*conf_agreement_between(const struct conf *,
+				    const char *a, const char *b);
+
+/* Hex "ab:cd:..." or "abcd..." of a fingerprint, into buf (>= 97 bytes). */
+char		*conf_fingerprint_hex(const unsigned char sha256[CONF_SHA256_LEN],
+		    char *buf, size_t size);
+
+#endif

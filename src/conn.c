@@ -1,0 +1,472 @@
+/*
+ * Client connections. All libevent/OpenSSL bufferevent details live here:
+ * the protocol above sees complete lines in and whole messages out.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "conn.h"
+#include "hub.h"
+#include "log.h"
+#include "session.h"
+#include "timefmt.h"
+#include "tls.h"
+
+static void	conn_timer(evutil_socket_t, short, void *);
+static void	conn_finish(struct conn *);
+static void	conn_linger(struct conn *);
+
+/* Format the peer's address as "ADDR:PORT" or "[ADDR]:PORT". */
+static void
+conn_format_peer(const struct sockaddr *sa, char *buf, size_t size)
+{
+	char	host[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const void *)sa;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
+		snprintf(buf, size, "%s:%u", host, ntohs(sin->sin_port));
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const void *)sa;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
+		snprintf(buf, size, "[%s]:%u", host, ntohs(sin6->sin6_port));
+	} else
+		snprintf(buf, size, "?");
+}
+
+/* Arm the connection's one timer for seconds from now. */
+static void
+conn_arm_timer(struct conn *c, unsigned seconds)
+{
+	struct timeval	tv = { .tv_sec = seconds, .tv_usec = 0 };
+
+	if (evtimer_add(c->timer, &tv) == -1)
+		log_warnx("conn %s: cannot arm a timer", c->peer);
+}
+
+/* Why the TLS layer failed, from the bufferevent's queued errors. */
+static void
+conn_tls_error(struct conn *c, char *buf, size_t size)
+{
+	unsigned long	 e, last = 0;
+	const char	*reason;
+
+	while ((e = bufferevent_get_openssl_error(c->bev)) != 0)
+		last = e;
+	if (last == 0) {
+		snprintf(buf, size, "%s", evutil_socket_error_to_string(
+		    EVUTIL_SOCKET_ERROR()));
+		return;
+	}
+	reason = ERR_reason_error_string(last);
+	snprintf(buf, size, "%s", reason != NULL ? reason : "TLS error");
+}
+
+/* 1 while the connection may take in more requests. */
+static int
+conn_may_read(struct conn *c)
+{
+	return (c->state == CONN_READY && !c->hub->stopping &&
+	    c->inflight < CONN_INFLIGHT_MAX &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) <
+	    CONN_OUTPUT_MAX);
+}
+
+/*
+ * Hand every complete line to the session, until there is none left or the
+ * connection must pause: too many reports in flight or too many replies
+ * unread. Pausing is how the protocol pushes back; no read watermarks.
+ */
+static void
+conn_process_input(struct conn *c)
+{
+	struct evbuffer		*input;
+	struct evbuffer_ptr	 eol;
+	size_t			 eol_len, max, len;
+	char			*line;
+
+	conn_ref(c);
+	max = c->hub->conf->max_message_bytes;
+	while (conn_may_read(c)) {
+		input = bufferevent_get_input(c->bev);
+		eol = evbuffer_search_eol(input, NULL, &eol_len,
+		    EVBUFFER_EOL_LF);
+		if (eol.pos == -1) {
+			if (evbuffer_get_length(input) > max)
+				session_too_large(c);
+			break;
+		}
+		len = (size_t)eol.pos;
+		if (len > max) {
+			session_too_large(c);
+			break;
+		}
+		if ((line = malloc(len + 1)) == NULL) {
+			conn_abort(c, "out of memory");
+			break;
+		}
+		if (evbuffer_remove(input, line, len) != (int)len ||
+		    evbuffer_drain(input, eol_len) == -1) {
+			free(line);
+			conn_abort(c, "cannot read the input buffer");
+			break;
+		}
+		line[len] = '\0';
+		session_line(c, line, len);
+		free(line);
+	}
+	if (c->state == CONN_READY) {
+		if (conn_may_read(c) && !c->reading) {
+			bufferevent_enable(c->bev, EV_READ);
+			c->reading = 1;
+		} else if (!conn_may_read(c) && c->reading) {
+			bufferevent_disable(c->bev, EV_READ);
+			c->reading = 0;
+		}
+	}
+	conn_unref(c);
+}
+
+void
+conn_maybe_resume(struct conn *c)
+{
+	if (c->state == CONN_READY && !c->reading && conn_may_read(c))
+		conn_process_input(c);
+}
+
+/* Bytes arrived. */
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)bev;
+	c->last_activity = time_now_usec();
+	conn_process_input(c);
+}
+
+/* The output buffer is empty. */
+static void
+conn_write(struct bufferevent *bev, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)bev;
+	c->last_activity = time_now_usec();
+	if (c->state == CONN_CLOSING)
+		conn_finish(c);
+	else
+		conn_maybe_resume(c);
+}
+
+/* The handshake completed: find out who the peer is. */
+static void
+conn_connected(struct conn *c)
+{
+	const struct conf_member	*member;
+	const char			*why = NULL;
+	SSL				*ssl = bufferevent_openssl_get_ssl(c->bev);
+
+	member = tls_peer_member(ssl, c->hub->conf, TLS_MEMBER_LISTENER, &why);
+	if (member == NULL) {
+		log_warnx("conn %s: refused: %s", c->peer, why);
+		conn_linger(c);
+		conn_abort(c, NULL);
+		return;
+	}
+	snprintf(c->member, sizeof c->member, "%s", member->id);
+	c->member_state = hub_member_state(c->hub, member->id);
+	if (c->member_state == NULL) {
+		conn_abort(c, "out of memory");
+		return;
+	}
+	c->member_state->connections++;
+	c->state = CONN_READY;
+	c->reading = 1;
+	c->last_activity = time_now_usec();
+	conn_arm_timer(c, c->hub->conf->idle_timeout);
+	log_info("conn %s: member %s connected (%s, %s)", c->peer, c->member,
+	    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	conn_process_input(c);
+}
+
+/* Connected, end of stream, or an error. */
+static void
+conn_event(struct bufferevent *bev, short events, void *arg)
+{
+	struct conn	*c = arg;
+	SSL		*ssl;
+	long		 verify;
+	char		 why[256];
+
+	(void)bev;
+	if (events & BEV_EVENT_CONNECTED) {
+		conn_connected(c);
+		return;
+	}
+	if (events & BEV_EVENT_ERROR) {
+		conn_tls_error(c, why, sizeof why);
+		if (c->state == CONN_HANDSHAKING) {
+			ssl = bufferevent_openssl_get_ssl(c->bev);
+			verify = ssl != NULL ? SSL_get_verify_result(ssl) :
+			    X509_V_OK;
+			if (verify != X509_V_OK)
+				log_info("conn %s: TLS handshake failed: "
+				    "certificate refused: %s", c->peer,
+				    X509_verify_cert_error_string(verify));
+			else
+				log_info("conn %s: TLS handshake failed: %s",
+				    c->peer, why);
+			if (!c->hub->stopping)
+				conn_linger(c);
+			conn_abort(c, NULL);
+		} else
+			conn_abort(c, why);
+		return;
+	}
+	if (events & BEV_EVENT_EOF) {
+		if (c->state == CONN_HANDSHAKING) {
+			log_info("conn %s: closed during the TLS handshake",
+			    c->peer);
+			conn_abort(c, NULL);
+		} else {
+			/* Requests before the EOF still get their answers. */
+			conn_process_input(c);
+			conn_close(c, "closed by peer");
+		}
+	}
+}
+
+void
+conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
+    int socklen)
+{
+	struct conn	*c;
+	SSL		*ssl;
+	int		 one = 1;
+
+	(void)socklen;
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		log_warnx("conn: out of memory");
+		evutil_closesocket(fd);
+		return;
+	}
+	c->id = ++hub->next_conn_id;
+	c->hub = hub;
+	c->refs = 1;
+	c->state = CONN_HANDSHAKING;
+	conn_format_peer(sa, c->peer, sizeof c->peer);
+	/* Alerts are small and urgent. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if ((ssl = SSL_new(hub->member_ctx)) == NULL) {
+		log_warnx("conn %s: cannot create a TLS session", c->peer);
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	c->bev = bufferevent_openssl_socket_new(hub->base, fd, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		log_warnx("conn %s: cannot create a bufferevent", c->peer);
+		SSL_free(ssl);
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if ((c->timer = evtimer_new(hub->base, conn_timer, c)) == NULL) {
+		log_warnx("conn %s: cannot create a timer", c->peer);
+		bufferevent_free(c->bev);
+		free(c);
+		return;
+	}
+	conn_arm_timer(c, hub->conf->handshake_timeout);
+	TAILQ_INSERT_TAIL(&hub->conns, c, entry);
+	hub->nconns++;
+	log_debug("conn %s: accepted", c->peer);
+}
+
+/* Discard what a refused peer still sends, until it closes or time runs out. */
+static void
+conn_linger_read(evutil_socket_t fd, short events, void *arg)
+{
+	struct event	*ev = arg;
+	char		 buf[4096];
+	ssize_t		 n;
+
+	if (events & EV_READ) {
+		n = recv(fd, buf, sizeof buf, 0);
+		if (n > 0 || (n == -1 && (errno == EAGAIN || errno == EINTR)))
+			return;
+	}
+	event_free(ev);
+	evutil_closesocket(fd);
+}
+
+/*
+ * A refused peer may still be sending its first request; closing a socket
+ * with unread input resets it, and the reset can destroy the TLS alert that
+ * says why. So half-close and drain for a moment instead.
+ */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval	 tv = { .tv_sec = 2, .tv_usec = 0 };
+	struct event	*ev;
+	evutil_socket_t	 fd;
+
+	if ((fd = dup(bufferevent_getfd(c->bev))) == -1)
+		return;
+	shutdown(fd, SHUT_WR);
+	ev = event_new(c->hub->base, fd, EV_READ | EV_PERSIST | EV_TIMEOUT,
+	    conn_linger_read, event_self_cbarg());
+	if (ev == NULL || event_add(ev, &tv) == -1) {
+		if (ev != NULL)
+			event_free(ev);
+		evutil_closesocket(fd);
+	}
+}
+
+/* The handshake, idle or drain deadline passed. */
+static void
+conn_timer(evutil_socket_t fd, short events, void *arg)
+{
+	struct conn	*c = arg;
+	int64_t		 idle_usec, quiet;
+
+	(void)fd;
+	(void)events;
+	switch (c->state) {
+	case CONN_HANDSHAKING:
+		log_info("conn %s: TLS handshake not finished within %u s",
+		    c->peer, c->hub->conf->handshake_timeout);
+		conn_abort(c, NULL);
+		break;
+	case CONN_READY:
+		idle_usec = (int64_t)c->hub->conf->idle_timeout * 1000000;
+		quiet = time_now_usec() - c->last_activity;
+		if (quiet >= idle_usec)
+			conn_close(c, "idle timeout");
+		else
+			conn_arm_timer(c, (unsigned)((idle_usec - quiet) /
+			    1000000) + 1);
+		break;
+	case CONN_CLOSING:
+		conn_abort(c, NULL);
+		break;
+	case CONN_CLOSED:
+		break;
+	}
+}
+
+void
+conn_send_json(struct conn *c, const json_t *message)
+{
+	struct evbuffer	*output;
+	char		*text;
+	size_t		 len;
+
+	if (c->state != CONN_READY && c->state != CONN_CLOSING)
+		return;
+	if ((text = json_dumps(message, JSON_COMPACT)) == NULL) {
+		log_warnx("conn %s: cannot serialise a reply", c->peer);
+		return;
+	}
+	len = strlen(text);
+	text[len] = '\n';	/* the NUL's place: the line is one write */
+	output = bufferevent_get_output(c->bev);
+	if (evbuffer_add(output, text, len + 1) == -1)
+		log_warnx("conn %s: cannot queue a reply", c->peer);
+	free(text);
+}
+
+void
+conn_close(struct conn *c, const char *reason)
+{
+	if (c->state == CONN_CLOSING || c->state == CONN_CLOSED)
+		return;
+	if (c->state == CONN_HANDSHAKING) {
+		conn_abort(c, reason);
+		return;
+	}
+	c->state = CONN_CLOSING;
+	if (reason != NULL)
+		log_info("conn %s: member %s disconnected: %s", c->peer,
+		    c->member, reason);
+	bufferevent_disable(c->bev, EV_READ);
+	c->reading = 0;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+		conn_finish(c);
+	else
+		conn_arm_timer(c, CONN_DRAIN_SECONDS);
+}
+
+void
+conn_abort(struct conn *c, const char *reason)
+{
+	if (c->state == CONN_CLOSED)
+		return;
+	if (reason != NULL && c->state != CONN_HANDSHAKING)
+		log_info("conn %s: member %s disconnected: %s", c->peer,
+		    c->member, reason);
+	else if (reason != NULL)
+		log_info("conn %s: closed: %s", c->peer, reason);
+	conn_finish(c);
+}
+
+/* Send close_notify, free the TLS session and socket, drop the hub's reference. */
+static void
+conn_finish(struct conn *c)
+{
+	SSL	*ssl;
+
+	if (c->state == CONN_CLOSED)
+		return;
+	if (c->state == CONN_READY || c->state == CONN_CLOSING) {
+		/* libevent never sends close_notify itself. */
+		ssl = bufferevent_openssl_get_ssl(c->bev);
+		if (ssl != NULL && SSL_is_init_finished(ssl))
+			SSL_shutdown(ssl);
+		ERR_clear_error();
+		if (c->member_state != NULL && c->member_state->connections > 0)
+			c->member_state->connections--;
+	}
+	c->state = CONN_CLOSED;
+	evtimer_del(c->timer);
+	bufferevent_free(c->bev);
+	c->bev = NULL;
+	TAILQ_REMOVE(&c->hub->conns, c, entry);
+	c->hub->nconns--;
+	conn_unref(c);
+}
+
+void
+conn_ref(struct conn *c)
+{
+	c->refs++;
+}
+
+void
+conn_unref(struct conn *c)
+{
+	if (--c->refs > 0)
+		return;
+	if (c->timer != NULL)
+		event_free(c->timer);
+	free(c);
+}

@@ -1,0 +1,65 @@
+/* A client connection: TLS over a bufferevent, line framing, timeouts, clean close. */
+#ifndef KENTONGAN_CONN_H
+#define KENTONGAN_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/bufferevent.h>
+#include <event2/util.h>
+#include <jansson.h>
+
+#include "conf.h"
+
+/* Reports of one connection waiting for their commit before reading more. */
+#define CONN_INFLIGHT_MAX	1024
+/* Replies queued for a peer that does not read, before reading stops. */
+#define CONN_OUTPUT_MAX		(1024 * 1024)
+/* How long a closing connection may take to flush its last replies. */
+#define CONN_DRAIN_SECONDS	5
+/* Errors on one connection before it is closed. */
+#define CONN_ERRORS_MAX		100
+
+enum conn_state {
+	CONN_HANDSHAKING,
+	CONN_READY,
+	CONN_CLOSING,
+	CONN_CLOSED
+};
+
+struct hub;
+struct member_state;
+
+struct conn {
+	uint64_t		 id;
+	struct hub		*hub;
+	struct bufferevent	*bev;
+	enum conn_state		 state;
+	char			 peer[64];
+	char			 member[CONF_MEMBER_ID_MAX + 1];
+	struct member_state	*member_state;
+	int			 refs;
+	size_t			 inflight;
+	unsigned		 errors;
+	int			 reading;
+	struct event		*timer;
+	int64_t			 last_activity;
+	TAILQ_ENTRY(conn)	 entry;
+};
+
+/* Take an accepted socket and start the TLS handshake. */
+void	conn_accept(struct hub *, evutil_socket_t, const struct sockaddr *,
+	    int socklen);
+/* Queue one message: the JSON text and its newline, as one contiguous write. */
+void	conn_send_json(struct conn *, const json_t *);
+/* Flush what is queued, close cleanly, and log reason. */
+void	conn_close(struct conn *, const char *reason);
+/* Close at once, without flushing (shutdown of the hub, fatal errors). */
+void	conn_abort(struct conn *, const char *reason);
+void	conn_ref(struct conn *);
+void	conn_unref(struct conn *);
+/* Read again if the reasons to pause are gone (called when replies leave). */
+void	conn_maybe_resume(struct conn *);
+
+#endif

@@ -1,0 +1,316 @@
+/* The hub: start-up, listeners, signals, reload and orderly shutdown. */
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/listener.h>
+
+#include "commit.h"
+#include "conn.h"
+#include "hub.h"
+#include "log.h"
+#include "session.h"
+#include "store.h"
+#include "timefmt.h"
+#include "tls.h"
+
+struct member_state *
+hub_member_state(struct hub *hub, const char *id)
+{
+	struct member_state	*ms;
+
+	LIST_FOREACH(ms, &hub->members, entry) {
+		if (strcmp(ms->id, id) == 0)
+			return (ms);
+	}
+	if ((ms = calloc(1, sizeof *ms)) == NULL)
+		return (NULL);
+	snprintf(ms->id, sizeof ms->id, "%s", id);
+	ratelimit_init(&ms->rate, hub->conf->report_rate,
+	    hub->conf->report_burst, time_now_usec());
+	LIST_INSERT_HEAD(&hub->members, ms, entry);
+	return (ms);
+}
+
+/* A connection is waiting on a listener. */
+static void
+hub_accept(struct evconnlistener *listener, evutil_socket_t fd,
+    struct sockaddr *sa, int socklen, void *arg)
+{
+	struct hub_listener	*hl = arg;
+
+	(void)listener;
+	conn_accept(hl->hub, fd, sa, socklen);
+}
+
+/* accept() failed: usually out of descriptors; keep serving the others. */
+static void
+hub_accept_error(struct evconnlistener *listener, void *arg)
+{
+	struct hub_listener	*hl = arg;
+
+	(void)listener;
+	log_warnx("listen %s: accept: %s", hl->address,
+	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+/* Bind one listener; exits 1 with a clear message when it cannot. */
+static void
+hub_listen(struct hub *hub, const struct conf_address *a)
+{
+	struct hub_listener	*hl;
+	struct addrinfo		 hints, *res;
+	unsigned		 flags;
+	int			 rc;
+
+	if ((hl = calloc(1, sizeof *hl)) == NULL)
+		fatalx("listen: out of memory");
+	hl->hub = hub;
+	snprintf(hl->address, sizeof hl->address, strchr(a->host, ':') ?
+	    "[%s]:%s" : "%s:%s", a->host, a->port);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	if ((rc = getaddrinfo(a->host, a->port, &hints, &res)) != 0)
+		fatalx("%s:%d: listen %s: %s", hub->conf_file, a->line,
+		    hl->address, gai_strerror(rc));
+	flags = LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
+	/* "[::]" and "0.0.0.0" on one port are two listeners, not a clash. */
+	if (res->ai_family == AF_INET6)
+		flags |= LEV_OPT_BIND_IPV6ONLY;
+	hl->listener = evconnlistener_new_bind(hub->base, hub_accept, hl,
+	    flags, 1024, res->ai_addr, (int)res->ai_addrlen);
+	freeaddrinfo(res);
+	if (hl->listener == NULL) {
+		if (errno == EADDRINUSE)
+			fatalx("cannot listen on %s: the address is already in "
+			    "use (another kentongand running?); free the port "
+			    "or change \"listen\" in %s", hl->address,
+			    hub->conf_file);
+		fatal("cannot listen on %s", hl->address);
+	}
+	evconnlistener_set_error_cb(hl->listener, hub_accept_error);
+	SLIST_INSERT_HEAD(&hub->listeners, hl, entry);
+	log_notice("listening on %s", hl->address);
+}
+
+/* Close every listener. */
+static void
+hub_unlisten(struct hub *hub)
+{
+	struct hub_listener	*hl;
+
+	while ((hl = SLIST_FIRST(&hub->listeners)) != NULL) {
+		SLIST_REMOVE_HEAD(&hub->listeners, entry);
+		evconnlistener_free(hl->listener);
+		free(hl);
+	}
+}
+
+/*
+ * Stop accepting, commit and answer everything already received, then close
+ * every connection cleanly. The loop ends once the last one is gone.
+ */
+static void
+hub_shutdown(struct hub *hub, const char *signame)
+{
+	struct conn	*c, *next;
+
+	if (hub->stopping)
+		return;
+	hub->stopping = 1;
+	log_notice("%s: shutting down", signame);
+	hub_unlisten(hub);
+	evsignal_del(hub->sighup);
+	evsignal_del(hub->sigterm);
+	evsignal_del(hub->sigint);
+	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next) {
+		if (c->state == CONN_HANDSHAKING)
+			conn_abort(c, NULL);
+	}
+	/* Runs the last commits and queues their answers. */
+	committer_free(hub->committer);
+	hub->committer = NULL;
+	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
+		conn_close(c, "hub shutting down");
+}
+
+/* Disconnect the connections of members that the new registry drops. */
+static void
+hub_drop_removed(struct hub *hub)
+{
+	const struct conf_member	*m;
+	struct conn			*c, *next;
+
+	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next) {
+		if (c->state != CONN_READY)
+			continue;
+		m = conf_member_by_id(hub->conf, c->member);
+		if (m == NULL)
+			conn_close(c, "member removed from the configuration");
+		else if (m->role == ROLE_OPERATOR)
+			conn_close(c, "member is now an operator");
+	}
+}
+
+/*
+ * SIGHUP: read everything again; anything invalid leaves the running
+ * configuration in force. Listen addresses and the database need a restart.
+ */
+static void
+hub_reload(struct hub *hub)
+{
+	struct conf		*conf;
+	struct taxonomy		*taxonomy;
+	struct member_state	*ms;
+	SSL_CTX			*ctx;
+	char			*cause = NULL;
+
+	log_notice("SIGHUP: reloading %s", hub->conf_file);
+	if ((conf = conf_load(hub->conf_file, &cause)) == NULL) {
+		log_warnx("reload refused, configuration unchanged: %s", cause);
+		free(cause);
+		return;
+	}
+	if ((taxonomy = taxonomy_load(conf->taxonomy.path, &cause)) == NULL) {
+		log_warnx("reload refused, configuration unchanged: %s", cause);
+		free(cause);
+		conf_free(conf);
+		return;
+	}
+	ctx = tls_server_ctx_new(conf, TLS_MEMBER_LISTENER, &hub->conf, &cause);
+	if (ctx == NULL) {
+		log_warnx("reload refused, configuration unchanged: %s", cause);
+		free(cause);
+		taxonomy_free(taxonomy);
+		conf_free(conf);
+		return;
+	}
+	conf_free(hub->conf);
+	hub->conf = conf;
+	taxonomy_free(hub->taxonomy);
+	hub->taxonomy = taxonomy;
+	SSL_CTX_free(hub->member_ctx);
+	hub->member_ctx = ctx;
+	LIST_FOREACH(ms, &hub->members, entry)
+		ratelimit_configure(&ms->rate, conf->report_rate,
+		    conf->report_burst);
+	hub_drop_removed(hub);
+	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
+	    conf->nmembers, conf->nagreements, taxonomy->ncodes);
+}
+
+/* A signal arrived. */
+static void
+hub_signal(evutil_socket_t sig, short events, void *arg)
+{
+	struct hub	*hub = arg;
+
+	(void)events;
+	switch (sig) {
+	case SIGHUP:
+		hub_reload(hub);
+		break;
+	case SIGTERM:
+		hub_shutdown(hub, "SIGTERM");
+		break;
+	case SIGINT:
+		hub_shutdown(hub, "SIGINT");
+		break;
+	}
+}
+
+struct hub *
+hub_new(const char *conf_file)
+{
+	struct hub	*hub;
+	char		*cause = NULL;
+	size_t		 i;
+
+	if ((hub = calloc(1, sizeof *hub)) == NULL ||
+	    (hub->conf_file = strdup(conf_file)) == NULL)
+		fatalx("out of memory");
+	SLIST_INIT(&hub->listeners);
+	TAILQ_INIT(&hub->conns);
+	LIST_INIT(&hub->members);
+	if ((hub->conf = conf_load(conf_file, &cause)) == NULL)
+		fatalx("%s", cause);
+	if ((hub->taxonomy = taxonomy_load(hub->conf->taxonomy.path,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	hub->member_ctx = tls_server_ctx_new(hub->conf, TLS_MEMBER_LISTENER,
+	    &hub->conf, &cause);
+	if (hub->member_ctx == NULL)
+		fatalx("%s", cause);
+	if ((hub->base = event_base_new()) == NULL)
+		fatalx("cannot create the event loop");
+	if ((hub->store = store_open(hub->conf->database.path,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	hub->committer = committer_new(hub->store, hub->base, session_committed,
+	    hub, &cause);
+	if (hub->committer == NULL)
+		fatalx("%s", cause);
+	hub->sigterm = evsignal_new(hub->base, SIGTERM, hub_signal, hub);
+	hub->sigint = evsignal_new(hub->base, SIGINT, hub_signal, hub);
+	hub->sighup = evsignal_new(hub->base, SIGHUP, hub_signal, hub);
+	if (hub->sigterm == NULL || hub->sigint == NULL || hub->sighup == NULL ||
+	    evsignal_add(hub->sigterm, NULL) == -1 ||
+	    evsignal_add(hub->sigint, NULL) == -1 ||
+	    evsignal_add(hub->sighup, NULL) == -1)
+		fatalx("cannot install signal handlers");
+	for (i = 0; i < hub->conf->nlisten; i++)
+		hub_listen(hub, &hub->conf->listen[i]);
+	log_notice("kentongand %s ready: %zu members, %zu agreements, %zu "
+	    "codes, last seq %lld", PACKAGE_VERSION, hub->conf->nmembers,
+	    hub->conf->nagreements, hub->taxonomy->ncodes,
+	    (long long)store_last_seq(hub->store));
+	return (hub);
+}
+
+int
+hub_run(struct hub *hub)
+{
+	if (event_base_dispatch(hub->base) == -1) {
+		log_warnx("event loop failed");
+		return (1);
+	}
+	log_notice("stopped");
+	return (0);
+}
+
+void
+hub_free(struct hub *hub)
+{
+	struct member_state	*ms;
+	struct conn		*c, *next;
+
+	if (hub == NULL)
+		return;
+	hub_unlisten(hub);
+	committer_free(hub->committer);
+	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
+		conn_abort(c, NULL);
+	store_close(hub->store);
+	while ((ms = LIST_FIRST(&hub->members)) != NULL) {
+		LIST_REMOVE(ms, entry);
+		free(ms);
+	}
+	if (hub->sigterm != NULL)
+		event_free(hub->sigterm);
+	if (hub->sigint != NULL)
+		event_free(hub->sigint);
+	if (hub->sighup != NULL)
+		event_free(hub->sighup);
+	SSL_CTX_free(hub->member_ctx);
+	taxonomy_free(hub->taxonomy);
+	conf_free(hub->conf);
+	if (hub->base != NULL)
+		event_base_free(hub->base);
+	free(hub->conf_file);
+	free(hub);
+}

@@ -1,0 +1,71 @@
+/* The hub's one context: configuration, event loop, store, listeners and peers. */
+#ifndef KENTONGAN_HUB_H
+#define KENTONGAN_HUB_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <openssl/ssl.h>
+
+#include "conf.h"
+#include "ratelimit.h"
+#include "taxonomy.h"
+
+#ifndef TAILQ_FOREACH_SAFE
+#define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = TAILQ_FIRST(head);					\
+	    (var) != NULL && ((tvar) = TAILQ_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
+struct conn;
+struct committer;
+struct store;
+
+/* What the hub keeps of a member across its connections and reloads. */
+struct member_state {
+	char			 id[CONF_MEMBER_ID_MAX + 1];
+	struct ratelimit	 rate;
+	unsigned		 connections;
+	LIST_ENTRY(member_state) entry;
+};
+
+struct hub_listener {
+	struct evconnlistener	*listener;
+	struct hub		*hub;
+	char			 address[64];
+	SLIST_ENTRY(hub_listener) entry;
+};
+
+struct hub {
+	struct event_base	*base;
+	char			*conf_file;
+	struct conf		*conf;		/* in force */
+	struct taxonomy		*taxonomy;
+	SSL_CTX			*member_ctx;
+	struct store		*store;
+	struct committer	*committer;
+
+	SLIST_HEAD(, hub_listener) listeners;
+	TAILQ_HEAD(, conn)	 conns;
+	LIST_HEAD(, member_state) members;
+	unsigned		 nconns;
+	uint64_t		 next_conn_id;
+
+	struct event		*sigterm;
+	struct event		*sigint;
+	struct event		*sighup;
+	int			 stopping;
+};
+
+/* Load everything, open the store, listen. Exits 1 on a start-up error. */
+struct hub		*hub_new(const char *conf_file);
+/* Run until told to stop; returns the exit status. */
+int			 hub_run(struct hub *);
+void			 hub_free(struct hub *);
+/* The runtime state of a member, created on first use; NULL on no memory. */
+struct member_state	*hub_member_state(struct hub *, const char *id);
+
+#endif

@@ -1,0 +1,451 @@
+/* kentongan: the command-line client for CSIRT analysts and hub operators. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include "client.h"
+#include "compose.h"
+#include "taxonomy.h"
+
+#ifndef KENTONGAN_DEFAULT_TAXONOMY
+#define KENTONGAN_DEFAULT_TAXONOMY "/usr/share/kentongan/taxonomy.json"
+#endif
+
+/* Reports sent ahead of their answers, so a file is not one round trip a line. */
+#define PUSH_WINDOW	256
+
+struct options {
+	struct client_options	 client;
+	struct compose		 compose;
+	const char		*taxonomy;
+	const char		*lang;
+	int			 json;
+};
+
+/* Print usage to f. */
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: kentongan COMMAND [options]\n"
+	    "\n"
+	    "commands:\n"
+	    "  push [FILE|-]    send reports: one JSON report object per line, "
+	    "or one object;\n"
+	    "                   or compose one from flags:\n"
+	    "                     --code C --severity S --tlp L --title T\n"
+	    "                     [--description D] [--observed-at TIME] "
+	    "[--id UUID]\n"
+	    "                     [--indicator TYPE:VALUE]... [--sector S]... "
+	    "[--recipient ID]...\n"
+	    "                   prints the seq of each or why it was refused; "
+	    "exit 1 if any refused\n"
+	    "  codes            the incident code vocabulary "
+	    "[--lang en|id] [--taxonomy FILE]\n"
+	    "\n"
+	    "common options:\n"
+	    "  --hub HOST:PORT --cert FILE --key FILE --ca FILE\n"
+	    "      (or KENTONGAN_HUB, KENTONGAN_CERT, KENTONGAN_KEY, "
+	    "KENTONGAN_CA)\n"
+	    "  --json           machine-readable output\n");
+}
+
+/* The hub's reply to report number index, printed for a person. */
+static int
+push_print(const json_t *reply, int json_output)
+{
+	const char	*type, *id, *error, *field, *message;
+	char		*text;
+
+	type = json_string_value(json_object_get(reply, "type"));
+	if (json_output) {
+		if ((text = json_dumps(reply, JSON_COMPACT)) != NULL) {
+			printf("%s\n", text);
+			free(text);
+		}
+	}
+	if (type != NULL && strcmp(type, "accepted") == 0) {
+		if (!json_output && json_is_true(json_object_get(reply,
+		    "duplicate")))
+			printf("duplicate %s seq=%lld\n",
+			    json_string_value(json_object_get(reply, "id")),
+			    (long long)json_integer_value(json_object_get(reply,
+			    "seq")));
+		else if (!json_output)
+			printf("accepted %s seq=%lld recipients=%lld\n",
+			    json_string_value(json_object_get(reply, "id")),
+			    (long long)json_integer_value(json_object_get(reply,
+			    "seq")),
+			    (long long)json_integer_value(json_object_get(reply,
+			    "recipients")));
+		return (0);
+	}
+	if (!json_output) {
+		id = json_string_value(json_object_get(reply, "id"));
+		error = json_string_value(json_object_get(reply, "error"));
+		field = json_string_value(json_object_get(reply, "field"));
+		message = json_string_value(json_object_get(reply, "message"));
+		if (field != NULL)
+			printf("rejected %s: %s (%s): %s\n", id ? id : "-",
+			    error ? error : "?", field, message ? message : "");
+		else
+			printf("rejected %s: %s: %s\n", id ? id : "-",
+			    error ? error : "?", message ? message : "");
+	}
+	return (1);
+}
+
+/* Give a report without an id a fresh one, as its idempotency key. */
+static int
+push_ensure_id(json_t *report)
+{
+	unsigned char	random[16];
+	char		uuid[37];
+
+	if (!json_is_object(report) || json_object_get(report, "id") != NULL)
+		return (0);
+	if (RAND_bytes(random, sizeof random) != 1)
+		return (-1);
+	compose_uuid(random, uuid);
+	return (json_object_set_new(report, "id", json_string(uuid)));
+}
+
+/* Read the reports of a file or stdin: one object, or one per line. */
+static json_t *
+push_read_input(const char *path, char **cause)
+{
+	json_error_t	 jerr;
+	json_t		*all, *one;
+	FILE		*f;
+	char		*text = NULL, *line, *save = NULL;
+	size_t		 cap = 0, len;
+	int		 lineno = 0;
+
+	*cause = NULL;
+	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	if (f == NULL) {
+		if (asprintf(cause, "cannot open %s: %m", path) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	len = getdelim(&text, &cap, '\0', f);
+	if (f != stdin)
+		fclose(f);
+	if ((ssize_t)len == -1) {
+		free(text);
+		if (asprintf(cause, "%s: empty input, no report to send",
+		    path) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	if ((all = json_array()) == NULL)
+		goto nomem;
+	/* One (possibly pretty-printed) object is the whole input. */
+	one = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (json_is_object(one)) {
+		json_array_append_new(all, one);
+		free(text);
+		return (all);
+	}
+	json_decref(one);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		if (strspn(line, " \t\r") == strlen(line))
+			continue;
+		one = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+		if (!json_is_object(one)) {
+			if (asprintf(cause, "%s:%d: not a JSON report object: "
+			    "%s; nothing was sent", path, lineno, one == NULL ?
+			    jerr.text : "expected {...}") == -1)
+				*cause = NULL;
+			json_decref(one);
+			json_decref(all);
+			free(text);
+			return (NULL);
+		}
+		json_array_append_new(all, one);
+	}
+	free(text);
+	if (json_array_size(all) == 0) {
+		json_decref(all);
+		if (asprintf(cause, "%s: no report in the input", path) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	return (all);
+nomem:
+	free(text);
+	if (asprintf(cause, "out of memory") == -1)
+		*cause = NULL;
+	return (NULL);
+}
+
+/* Wait for one answer and print it; returns 0/1 (refused) or -1 (lost). */
+static int
+push_receive(struct client *c, size_t *answered, int json_output)
+{
+	json_t	*reply;
+	char	*line, *cause = NULL;
+	int	 refused;
+
+	if ((line = client_read_line(c, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause ? cause : "?");
+		free(cause);
+		return (-1);
+	}
+	reply = json_loads(line, 0, NULL);
+	free(line);
+	if (reply == NULL) {
+		fprintf(stderr, "kentongan: the hub sent something that is not "
+		    "JSON\n");
+		return (-1);
+	}
+	refused = push_print(reply, json_output);
+	json_decref(reply);
+	(*answered)++;
+	return (refused);
+}
+
+/* kentongan push. */
+static int
+cmd_push(struct options *o, int argc, char **argv)
+{
+	struct client	*c;
+	json_t		*reports, *report, *request;
+	char		*cause = NULL, *text;
+	size_t		 i, sent = 0, answered = 0, refused = 0;
+	int		 rc;
+
+	if (compose_used(&o->compose)) {
+		if (argc > 0) {
+			fprintf(stderr, "kentongan: push takes either report "
+			    "flags or a FILE, not both\n");
+			return (2);
+		}
+		if ((report = compose_report(&o->compose, &cause)) == NULL) {
+			fprintf(stderr, "kentongan: %s\n", cause);
+			free(cause);
+			return (2);
+		}
+		reports = json_pack("[o]", report);
+	} else {
+		if (argc > 1) {
+			fprintf(stderr, "kentongan: push takes one FILE (or - "
+			    "for standard input)\n");
+			return (2);
+		}
+		reports = push_read_input(argc == 1 ? argv[0] : "-", &cause);
+		if (reports == NULL) {
+			fprintf(stderr, "kentongan: %s\n", cause);
+			free(cause);
+			return (1);
+		}
+	}
+	json_array_foreach(reports, i, report) {
+		if (push_ensure_id(report) == -1) {
+			fprintf(stderr, "kentongan: cannot make a UUID\n");
+			json_decref(reports);
+			return (1);
+		}
+	}
+	if ((c = client_connect(&o->client, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause);
+		free(cause);
+		json_decref(reports);
+		return (1);
+	}
+	json_array_foreach(reports, i, report) {
+		while (sent - answered >= PUSH_WINDOW) {
+			if ((rc = push_receive(c, &answered, o->json)) == -1)
+				goto lost;
+			refused += (size_t)rc;
+		}
+		request = json_pack("{s:s, s:O}", "type", "report", "report",
+		    report);
+		text = request != NULL ? json_dumps(request, JSON_COMPACT) :
+		    NULL;
+		json_decref(request);
+		if (text == NULL ||
+		    client_send(c, text, strlen(text), &cause) == -1) {
+			free(text);
+			fprintf(stderr, "kentongan: %s\n", cause ? cause :
+			    "out of memory");
+			free(cause);
+			goto lost;
+		}
+		free(text);
+		sent++;
+	}
+	while (answered < sent) {
+		if ((rc = push_receive(c, &answered, o->json)) == -1)
+			goto lost;
+		refused += (size_t)rc;
+	}
+	client_close(c);
+	json_decref(reports);
+	return (refused > 0 ? 1 : 0);
+lost:
+	fprintf(stderr, "kentongan: %zu of %zu reports have no answer; send "
+	    "them again (a report already accepted is recognised by its id)\n",
+	    json_array_size(reports) - answered, json_array_size(reports));
+	client_close(c);
+	json_decref(reports);
+	return (1);
+}
+
+/* kentongan codes. */
+static int
+cmd_codes(struct options *o)
+{
+	const struct taxonomy_code	*code;
+	struct taxonomy			*t;
+	json_t				*list, *item;
+	char				*cause = NULL, *text;
+	size_t				 i, width = 0;
+	int				 indonesian;
+
+	indonesian = o->lang != NULL && strcmp(o->lang, "id") == 0;
+	if (o->lang != NULL && !indonesian && strcmp(o->lang, "en") != 0) {
+		fprintf(stderr, "kentongan: --lang takes en or id\n");
+		return (2);
+	}
+	if ((t = taxonomy_load(o->taxonomy, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause);
+		free(cause);
+		return (1);
+	}
+	if (o->json) {
+		list = json_array();
+		for (i = 0; i < t->ncodes; i++) {
+			code = &t->codes[i];
+			item = json_pack("{s:s, s:{s:s, s:s}, s:{s:s, s:s}}",
+			    "code", code->code, "name", "en", code->name_en,
+			    "id", code->name_id, "description", "en",
+			    code->description_en, "id", code->description_id);
+			json_array_append_new(list, item);
+		}
+		text = json_dumps(list, JSON_INDENT(2));
+		printf("%s\n", text != NULL ? text : "[]");
+		free(text);
+		json_decref(list);
+	} else {
+		for (i = 0; i < t->ncodes; i++) {
+			if (strlen(t->codes[i].code) > width)
+				width = strlen(t->codes[i].code);
+		}
+		for (i = 0; i < t->ncodes; i++) {
+			code = &t->codes[i];
+			printf("%-*s  %s\n", (int)width, code->code,
+			    indonesian ? code->name_id : code->name_en);
+		}
+	}
+	taxonomy_free(t);
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum {
+		OPT_HUB = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_JSON, OPT_ID,
+		OPT_CODE, OPT_SEVERITY, OPT_TLP, OPT_TITLE, OPT_DESCRIPTION,
+		OPT_OBSERVED_AT, OPT_INDICATOR, OPT_SECTOR, OPT_RECIPIENT,
+		OPT_TAXONOMY, OPT_LANG
+	};
+	static const struct option longopts[] = {
+		{ "hub", required_argument, NULL, OPT_HUB },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "id", required_argument, NULL, OPT_ID },
+		{ "code", required_argument, NULL, OPT_CODE },
+		{ "severity", required_argument, NULL, OPT_SEVERITY },
+		{ "tlp", required_argument, NULL, OPT_TLP },
+		{ "title", required_argument, NULL, OPT_TITLE },
+		{ "description", required_argument, NULL, OPT_DESCRIPTION },
+		{ "observed-at", required_argument, NULL, OPT_OBSERVED_AT },
+		{ "indicator", required_argument, NULL, OPT_INDICATOR },
+		{ "sector", required_argument, NULL, OPT_SECTOR },
+		{ "recipient", required_argument, NULL, OPT_RECIPIENT },
+		{ "taxonomy", required_argument, NULL, OPT_TAXONOMY },
+		{ "lang", required_argument, NULL, OPT_LANG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct options	 o;
+	struct compose	*cp = &o.compose;
+	const char	*command;
+	int		 ch, full = 0;
+
+	memset(&o, 0, sizeof o);
+	o.client.hub = getenv("KENTONGAN_HUB");
+	o.client.cert = getenv("KENTONGAN_CERT");
+	o.client.key = getenv("KENTONGAN_KEY");
+	o.client.ca = getenv("KENTONGAN_CA");
+	o.taxonomy = getenv("KENTONGAN_TAXONOMY");
+	if (o.taxonomy == NULL)
+		o.taxonomy = KENTONGAN_DEFAULT_TAXONOMY;
+	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return (argc < 2 ? 2 : 0);
+	}
+	command = argv[1];
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_HUB: o.client.hub = optarg; break;
+		case OPT_CERT: o.client.cert = optarg; break;
+		case OPT_KEY: o.client.key = optarg; break;
+		case OPT_CA: o.client.ca = optarg; break;
+		case OPT_JSON: o.json = 1; break;
+		case OPT_ID: cp->id = optarg; break;
+		case OPT_CODE: cp->code = optarg; break;
+		case OPT_SEVERITY: cp->severity = optarg; break;
+		case OPT_TLP: cp->tlp = optarg; break;
+		case OPT_TITLE: cp->title = optarg; break;
+		case OPT_DESCRIPTION: cp->description = optarg; break;
+		case OPT_OBSERVED_AT: cp->observed_at = optarg; break;
+		case OPT_INDICATOR:
+			full |= compose_add(cp->indicators, &cp->nindicators,
+			    optarg);
+			break;
+		case OPT_SECTOR:
+			full |= compose_add(cp->sectors, &cp->nsectors, optarg);
+			break;
+		case OPT_RECIPIENT:
+			full |= compose_add(cp->recipients, &cp->nrecipients,
+			    optarg);
+			break;
+		case OPT_TAXONOMY: o.taxonomy = optarg; break;
+		case OPT_LANG: o.lang = optarg; break;
+		case 'h':
+			usage(stdout);
+			return (0);
+		default:
+			usage(stderr);
+			return (2);
+		}
+	}
+	if (full) {
+		fprintf(stderr, "kentongan: at most %d of each list flag\n",
+		    COMPOSE_LIST_MAX);
+		return (2);
+	}
+	argc -= optind;
+	argv += optind;
+	if (strcmp(command, "push") == 0)
+		return (cmd_push(&o, argc, argv));
+	if (strcmp(command, "codes") == 0)
+		return (cmd_codes(&o));
+	fprintf(stderr, "kentongan: unknown command \"%s\"; run kentongan "
+	    "--help\n", command);
+	return (2);
+}

@@ -1,0 +1,40 @@
+/* Token buckets for the per-member report rate. */
+#include "ratelimit.h"
+
+void
+ratelimit_init(struct ratelimit *rl, unsigned rate, unsigned burst,
+    int64_t now_usec)
+{
+	rl->rate = rate;
+	rl->burst = burst;
+	rl->tokens = burst;
+	rl->last_usec = now_usec;
+}
+
+void
+ratelimit_configure(struct ratelimit *rl, unsigned rate, unsigned burst)
+{
+	rl->rate = rate;
+	rl->burst = burst;
+	if (rl->tokens > burst)
+		rl->tokens = burst;
+}
+
+int
+ratelimit_take(struct ratelimit *rl, int64_t now_usec)
+{
+	if (rl->rate == 0)
+		return (1);
+	/* A clock that steps back refills nothing rather than draining. */
+	if (now_usec > rl->last_usec) {
+		rl->tokens += (double)(now_usec - rl->last_usec) * rl->rate /
+		    1e6;
+		if (rl->tokens > rl->burst)
+			rl->tokens = rl->burst;
+	}
+	rl->last_usec = now_usec;
+	if (rl->tokens < 1.0)
+		return (0);
+	rl->tokens -= 1.0;
+	return (1);
+}

@@ -1,0 +1,330 @@
+/*
+ * The member protocol: decode a request, validate, apply the sharing policy
+ * and rate, queue reports for the committer, and answer.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "commit.h"
+#include "conn.h"
+#include "hub.h"
+#include "log.h"
+#include "policy.h"
+#include "session.h"
+#include "store.h"
+#include "timefmt.h"
+#include "validate.h"
+
+#define SESSION_REF_MAX	64
+
+/* Count an error against the connection; close it past the limit. */
+static void
+session_count_error(struct conn *c)
+{
+	if (++c->errors >= CONN_ERRORS_MAX)
+		conn_close(c, "too many errors");
+}
+
+/* Answer with {"type":"error",...}. */
+static void
+session_error(struct conn *c, const char *ref, enum proto_error error,
+    const char *message)
+{
+	json_t	*reply;
+
+	reply = json_pack("{s:s, s:s, s:s}", "type", "error", "error",
+	    proto_error_name(error), "message", message);
+	if (reply != NULL && ref != NULL)
+		json_object_set_new(reply, "ref", json_string(ref));
+	if (reply != NULL)
+		conn_send_json(c, reply);
+	json_decref(reply);
+	session_count_error(c);
+}
+
+/* Answer a report with {"type":"rejected",...}. */
+static void
+session_rejected(struct conn *c, const char *ref, const char *id,
+    const struct verdict *v)
+{
+	json_t	*reply;
+
+	reply = json_pack("{s:s, s:o, s:s, s:s}", "type", "rejected",
+	    "id", id != NULL ? json_string(id) : json_null(),
+	    "error", proto_error_name(v->error),
+	    "message", v->message != NULL ? v->message : "refused");
+	if (reply != NULL && v->field != NULL)
+		json_object_set_new(reply, "field", json_string(v->field));
+	if (reply != NULL && ref != NULL)
+		json_object_set_new(reply, "ref", json_string(ref));
+	if (reply != NULL)
+		conn_send_json(c, reply);
+	json_decref(reply);
+	log_info("report: %s: refused %s: %s%s%s", c->member,
+	    id != NULL ? id : "(no id)", proto_error_name(v->error),
+	    v->field != NULL ? " at " : "", v->field != NULL ? v->field : "");
+	session_count_error(c);
+}
+
+/* Refuse keys of a message other than the allowed ones. */
+static int
+session_check_keys(const json_t *message, const char *const *allowed,
+    struct verdict *v)
+{
+	const char	*key;
+	json_t		*value;
+	size_t		 i;
+
+	json_object_foreach((json_t *)message, key, value) {
+		for (i = 0; allowed[i] != NULL; i++) {
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		}
+		if (allowed[i] == NULL)
+			return (verdict_set(v, PROTO_UNKNOWN_FIELD, key,
+			    "unknown field \"%.64s\" in a %s message", key,
+			    json_string_value(json_object_get(message,
+			    "type"))));
+	}
+	return (0);
+}
+
+/* SHA-256 of the report in canonical form, so key order does not matter. */
+static int
+session_digest(const json_t *report, unsigned char *out)
+{
+	unsigned int	 len = STORE_DIGEST_LEN;
+	char		*canonical;
+	int		 rc;
+
+	canonical = json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS);
+	if (canonical == NULL)
+		return (-1);
+	rc = EVP_Digest(canonical, strlen(canonical), out, &len, EVP_sha256(),
+	    NULL);
+	free(canonical);
+	return (rc == 1 && len == STORE_DIGEST_LEN ? 0 : -1);
+}
+
+/* Build the store's record of a valid report. */
+static struct store_report *
+session_record(struct conn *c, const json_t *report,
+    const struct report_view *view, const char *ref, int64_t now)
+{
+	struct store_report	*r;
+
+	if ((r = calloc(1, sizeof *r)) == NULL)
+		return (NULL);
+	snprintf(r->sender, sizeof r->sender, "%s", c->member);
+	r->id = strdup(view->id);
+	r->code = strdup(view->code);
+	r->body = json_dumps(report, JSON_COMPACT);
+	r->ref = ref != NULL ? strdup(ref) : NULL;
+	if (r->id == NULL || r->code == NULL || r->body == NULL ||
+	    (ref != NULL && r->ref == NULL) ||
+	    session_digest(report, r->digest) == -1) {
+		store_report_free(r);
+		return (NULL);
+	}
+	r->severity = view->severity;
+	r->tlp = view->tlp;
+	r->has_observed_at = view->has_observed_at;
+	r->observed_at = view->observed_at;
+	r->received_at = now;
+	return (r);
+}
+
+/* A report request: validate, apply policy and rate, hand to the committer. */
+static void
+session_report(struct conn *c, const json_t *message, const char *ref,
+    int64_t now)
+{
+	static const char *const allowed[] = { "type", "ref", "report", NULL };
+	struct hub		*hub = c->hub;
+	struct verdict		 v = { 0 };
+	struct report_view	 view;
+	struct store_report	*r = NULL;
+	struct policy_set	 set = { 0 };
+	const json_t		*report;
+	const char		*id = NULL;
+
+	report = json_object_get(message, "report");
+	if (json_is_object(report))
+		id = json_string_value(json_object_get(report, "id"));
+	if (id != NULL && !validate_uuid(id))
+		id = NULL;
+	if (session_check_keys(message, allowed, &v) == -1)
+		goto refuse;
+	if (report == NULL) {
+		verdict_set(&v, PROTO_MISSING_FIELD, "report",
+		    "a report message needs a \"report\" object");
+		goto refuse;
+	}
+	if (validate_report(report, hub->taxonomy, now, &view, &v) == -1)
+		goto refuse;
+	if (policy_recipients(hub->conf, c->member, view.tlp, view.recipients,
+	    &set, &v) == -1)
+		goto refuse;
+	if (!ratelimit_take(&c->member_state->rate, now)) {
+		verdict_set(&v, PROTO_RATE_LIMITED, NULL, "more than %u reports "
+		    "a second (burst %u) from %s; slow down and send again",
+		    hub->conf->report_rate, hub->conf->report_burst, c->member);
+		goto refuse;
+	}
+	if ((r = session_record(c, report, &view, ref, now)) == NULL) {
+		verdict_set(&v, PROTO_INTERNAL_ERROR, NULL, "out of memory");
+		goto refuse;
+	}
+	r->recipients = set;
+	memset(&set, 0, sizeof set);
+	r->owner = c;
+	conn_ref(c);
+	c->inflight++;
+	committer_submit(hub->committer, r);
+	return;
+refuse:
+	policy_set_clear(&set);
+	session_rejected(c, ref, id, &v);
+	verdict_clear(&v);
+}
+
+/* A ping request. */
+static void
+session_ping(struct conn *c, const json_t *message, const char *ref)
+{
+	static const char *const allowed[] = { "type", "ref", NULL };
+	struct verdict	 v = { 0 };
+	json_t		*reply;
+
+	if (session_check_keys(message, allowed, &v) == -1) {
+		session_error(c, ref, v.error, v.message);
+		verdict_clear(&v);
+		return;
+	}
+	reply = json_pack("{s:s}", "type", "pong");
+	if (reply != NULL && ref != NULL)
+		json_object_set_new(reply, "ref", json_string(ref));
+	if (reply != NULL)
+		conn_send_json(c, reply);
+	json_decref(reply);
+}
+
+void
+session_line(struct conn *c, const char *line, size_t len)
+{
+	json_error_t	 jerr;
+	json_t		*message, *jref, *jtype;
+	const char	*ref = NULL, *type;
+	char		*text = NULL;
+	int64_t		 now = time_now_usec();
+
+	message = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (message == NULL) {
+		if (asprintf(&text, "not valid JSON at column %d: %s",
+		    jerr.column, jerr.text) == -1)
+			text = NULL;
+		session_error(c, NULL, PROTO_MALFORMED_JSON,
+		    text != NULL ? text : "not valid JSON");
+		free(text);
+		return;
+	}
+	if (!json_is_object(message)) {
+		session_error(c, NULL, PROTO_MALFORMED_JSON,
+		    "a message must be a JSON object");
+		goto done;
+	}
+	jref = json_object_get(message, "ref");
+	if (jref != NULL) {
+		if (!json_is_string(jref) ||
+		    json_string_length(jref) > SESSION_REF_MAX) {
+			session_error(c, NULL, PROTO_INVALID_FIELD,
+			    "ref must be a string of at most 64 bytes");
+			goto done;
+		}
+		ref = json_string_value(jref);
+	}
+	jtype = json_object_get(message, "type");
+	if (jtype == NULL) {
+		session_error(c, ref, PROTO_MISSING_FIELD,
+		    "every message needs a string field \"type\"");
+		goto done;
+	}
+	if ((type = json_string_value(jtype)) == NULL) {
+		session_error(c, ref, PROTO_INVALID_FIELD,
+		    "\"type\" must be a string");
+		goto done;
+	}
+	if (strcmp(type, "report") == 0)
+		session_report(c, message, ref, now);
+	else if (strcmp(type, "ping") == 0)
+		session_ping(c, message, ref);
+	else
+		session_error(c, ref, PROTO_UNKNOWN_TYPE, "unknown message "
+		    "type; expected report, subscribe, ack, query or ping");
+done:
+	json_decref(message);
+}
+
+void
+session_too_large(struct conn *c)
+{
+	json_t	*reply;
+	char	*text = NULL;
+
+	if (asprintf(&text, "a line may hold at most %zu bytes; closing",
+	    c->hub->conf->max_message_bytes) == -1)
+		text = NULL;
+	reply = json_pack("{s:s, s:s, s:s}", "type", "error", "error",
+	    proto_error_name(PROTO_MESSAGE_TOO_LARGE), "message",
+	    text != NULL ? text : "line too long; closing");
+	if (reply != NULL)
+		conn_send_json(c, reply);
+	json_decref(reply);
+	free(text);
+	conn_close(c, "message too large");
+}
+
+/*
+ * Called once the report's batch is committed (fsync'd) or has failed.
+ * Only now may the sender hear "accepted": before this point a crash would
+ * lose a report the sender believes is safe.
+ */
+void
+session_committed(struct store_report *r, void *arg)
+{
+	struct conn	*c = r->owner;
+	struct verdict	 v = { 0 };
+	json_t		*reply;
+
+	(void)arg;
+	c->inflight--;
+	if (r->error != PROTO_OK) {
+		if (r->error == PROTO_ID_CONFLICT)
+			verdict_set(&v, PROTO_ID_CONFLICT, "report.id",
+			    "a different report with this id was already "
+			    "accepted from %s", r->sender);
+		else
+			verdict_set(&v, r->error, NULL, "the report could not "
+			    "be stored; nothing was kept, send it again later");
+		session_rejected(c, r->ref, r->id, &v);
+		verdict_clear(&v);
+	} else {
+		reply = json_pack("{s:s, s:s, s:I, s:b, s:I}", "type",
+		    "accepted", "id", r->id, "seq", (json_int_t)r->seq,
+		    "duplicate", r->duplicate, "recipients",
+		    (json_int_t)r->nrecipients);
+		if (reply != NULL && r->ref != NULL)
+			json_object_set_new(reply, "ref", json_string(r->ref));
+		if (reply != NULL)
+			conn_send_json(c, reply);
+		json_decref(reply);
+		log_info("report: %s: accepted %s seq=%lld code=%s%s "
+		    "recipients=%zu", r->sender, r->id, (long long)r->seq,
+		    r->code, r->duplicate ? " duplicate" : "", r->nrecipients);
+	}
+	conn_maybe_resume(c);
+	conn_unref(c);
+	store_report_free(r);
+}

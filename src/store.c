@@ -1,0 +1,397 @@
+/* The SQLite store: schema, migrations and the batched commit of reports. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "log.h"
+#include "store.h"
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*find;
+	sqlite3_stmt	*insert_report;
+	sqlite3_stmt	*insert_recipient;
+	int64_t		 last_seq;
+};
+
+/*
+ * Each step takes the schema from version i to i + 1. A database is never
+ * downgraded: a newer schema than this build knows is refused at start.
+ */
+static const char *store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE reports ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  sender TEXT NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"
+	"  code TEXT NOT NULL,"
+	"  severity INTEGER NOT NULL,"
+	"  tlp INTEGER NOT NULL,"
+	"  observed_at INTEGER,"
+	"  nrecipients INTEGER NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  UNIQUE (sender, id));"
+	"CREATE TABLE recipients ("
+	"  seq INTEGER NOT NULL REFERENCES reports (seq),"
+	"  member TEXT NOT NULL,"
+	"  tier INTEGER NOT NULL,"
+	"  PRIMARY KEY (seq, member)) WITHOUT ROWID;"
+	"CREATE INDEX recipients_by_member ON recipients (member, seq);",
+};
+#define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
+
+/* Set *cause to "path: what: sqlite's message". */
+static void
+store_cause(struct store *store, char **cause, const char *what)
+{
+	if (asprintf(cause, "%s: %s: %s", store->path, what,
+	    sqlite3_errmsg(store->db)) == -1)
+		*cause = NULL;
+}
+
+/* Run a statement that returns no rows. */
+static int
+store_exec(struct store *store, const char *sql, char **cause)
+{
+	char	*message = NULL;
+
+	if (sqlite3_exec(store->db, sql, NULL, NULL, &message) != SQLITE_OK) {
+		if (cause != NULL && asprintf(cause, "%s: %s", store->path,
+		    message != NULL ? message : "error") == -1)
+			*cause = NULL;
+		sqlite3_free(message);
+		return (-1);
+	}
+	return (0);
+}
+
+/* The schema version recorded in the file (PRAGMA user_version). */
+static int
+store_schema_version(struct store *store, int *version)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store->db, "PRAGMA user_version", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*version = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+/* Bring the schema up to STORE_SCHEMA_VERSION, one transaction per step. */
+static int
+store_migrate(struct store *store, char **cause)
+{
+	char	 sql[64];
+	int	 version;
+
+	if (store_schema_version(store, &version) == -1) {
+		store_cause(store, cause, "cannot read the schema version "
+		    "(is it a kentongan database?)");
+		return (-1);
+	}
+	if (version > (int)STORE_NMIGRATIONS) {
+		if (asprintf(cause, "%s: schema version %d is newer than this "
+		    "kentongand understands (%zu); upgrade kentongand",
+		    store->path, version, STORE_NMIGRATIONS) == -1)
+			*cause = NULL;
+		return (-1);
+	}
+	for (; version < (int)STORE_NMIGRATIONS; version++) {
+		if (store_exec(store, "BEGIN IMMEDIATE", cause) == -1)
+			return (-1);
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+		    version + 1);
+		if (store_exec(store, store_migrations[version], cause) == -1 ||
+		    store_exec(store, sql, cause) == -1) {
+			store_exec(store, "ROLLBACK", NULL);
+			return (-1);
+		}
+		if (store_exec(store, "COMMIT", cause) == -1)
+			return (-1);
+		log_info("store: %s: schema migrated to version %d",
+		    store->path, version + 1);
+	}
+	return (0);
+}
+
+/* Prepare one statement kept for the life of the store. */
+static int
+store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt,
+    char **cause)
+{
+	if (sqlite3_prepare_v3(store->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    stmt, NULL) != SQLITE_OK) {
+		store_cause(store, cause, "cannot prepare a statement");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Refuse a damaged file at start rather than fail on it later. */
+static int
+store_quick_check(struct store *store, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	const char	*result;
+	int		 rc, ok = 0;
+
+	if (sqlite3_prepare_v2(store->db, "PRAGMA quick_check(1)", -1, &stmt,
+	    NULL) != SQLITE_OK) {
+		store_cause(store, cause, "the database is unreadable");
+		return (-1);
+	}
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		result = (const char *)sqlite3_column_text(stmt, 0);
+		if (result != NULL && strcmp(result, "ok") == 0)
+			ok = 1;
+		else if (asprintf(cause, "%s: the database is corrupt (%s); "
+		    "restore it from a backup", store->path,
+		    result != NULL ? result : "?") == -1)
+			*cause = NULL;
+	} else
+		store_cause(store, cause, "the database is corrupt; restore "
+		    "it from a backup");
+	sqlite3_finalize(stmt);
+	return (ok ? 0 : -1);
+}
+
+/* The highest sequence number stored, 0 for an empty store. */
+static int
+store_load_last_seq(struct store *store)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT COALESCE(MAX(seq), 0) "
+	    "FROM reports", -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		store->last_seq = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+struct store *
+store_open(const char *path, char **cause)
+{
+	struct store	*store;
+	int		 rc;
+
+	*cause = NULL;
+	if ((store = calloc(1, sizeof *store)) == NULL ||
+	    (store->path = strdup(path)) == NULL) {
+		free(store);
+		if (asprintf(cause, "%s: out of memory", path) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		store_cause(store, cause, "cannot open the database");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	/* Another kentongand on the same file must not wait: it must fail. */
+	sqlite3_busy_timeout(store->db, 0);
+	/*
+	 * WAL with synchronous=FULL: a commit returns only after its WAL
+	 * frames are fsync'd, which is what "durable before visible" needs.
+	 */
+	if (store_exec(store, "PRAGMA journal_mode = WAL", NULL) == -1 ||
+	    store_exec(store, "PRAGMA synchronous = FULL", NULL) == -1 ||
+	    store_exec(store, "PRAGMA foreign_keys = ON", NULL) == -1) {
+		store_cause(store, cause, "cannot set up the database "
+		    "(is it corrupt, locked by another process, or not a "
+		    "database?)");
+		goto fail;
+	}
+	if (store_quick_check(store, cause) == -1)
+		goto fail;
+	if (store_migrate(store, cause) == -1)
+		goto fail;
+	if (store_prepare(store, "SELECT seq, digest, nrecipients FROM "
+	    "reports WHERE sender = ?1 AND id = ?2", &store->find, cause) == -1 ||
+	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
+	    "received_at, code, severity, tlp, observed_at, nrecipients, "
+	    "digest, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+	    "?11)", &store->insert_report, cause) == -1 ||
+	    store_prepare(store, "INSERT INTO recipients (seq, member, tier) "
+	    "VALUES (?1, ?2, ?3)", &store->insert_recipient, cause) == -1)
+		goto fail;
+	if (store_load_last_seq(store) == -1) {
+		store_cause(store, cause, "cannot read the last sequence number");
+		goto fail;
+	}
+	return (store);
+fail:
+	store_close(store);
+	return (NULL);
+}
+
+void
+store_close(struct store *store)
+{
+	if (store == NULL)
+		return;
+	sqlite3_finalize(store->find);
+	sqlite3_finalize(store->insert_report);
+	sqlite3_finalize(store->insert_recipient);
+	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
+		log_warnx("store: %s: close: %s", store->path,
+		    sqlite3_errmsg(store->db));
+	free(store->path);
+	free(store);
+}
+
+int64_t
+store_last_seq(struct store *store)
+{
+	return (store->last_seq);
+}
+
+/*
+ * Look for an earlier report with the same (sender, id). Returns 1 and
+ * fills the result fields if there is one, 0 if not, -1 on error.
+ */
+static int
+store_find_earlier(struct store *store, struct store_report *r)
+{
+	sqlite3_stmt	*stmt = store->find;
+	const void	*digest;
+	int		 rc, found = 0;
+
+	sqlite3_bind_text(stmt, 1, r->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, r->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		found = 1;
+		digest = sqlite3_column_blob(stmt, 1);
+		if (sqlite3_column_bytes(stmt, 1) == STORE_DIGEST_LEN &&
+		    digest != NULL &&
+		    memcmp(digest, r->digest, STORE_DIGEST_LEN) == 0) {
+			r->seq = sqlite3_column_int64(stmt, 0);
+			r->nrecipients = (size_t)sqlite3_column_int64(stmt, 2);
+			r->duplicate = 1;
+		} else
+			r->error = PROTO_ID_CONFLICT;
+	} else if (rc != SQLITE_DONE)
+		found = -1;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (found);
+}
+
+/* Insert one new report and its recipients under seq. */
+static int
+store_insert(struct store *store, struct store_report *r, int64_t seq)
+{
+	sqlite3_stmt	*stmt = store->insert_report;
+	size_t		 i;
+	int		 rc;
+
+	sqlite3_bind_int64(stmt, 1, seq);
+	sqlite3_bind_text(stmt, 2, r->sender, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, r->received_at);
+	sqlite3_bind_text(stmt, 5, r->code, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 6, (int)r->severity);
+	sqlite3_bind_int(stmt, 7, (int)r->tlp);
+	if (r->has_observed_at)
+		sqlite3_bind_int64(stmt, 8, r->observed_at);
+	else
+		sqlite3_bind_null(stmt, 8);
+	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r->recipients.n);
+	sqlite3_bind_blob(stmt, 10, r->digest, STORE_DIGEST_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 11, r->body, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	if (rc != SQLITE_DONE)
+		return (-1);
+
+	stmt = store->insert_recipient;
+	for (i = 0; i < r->recipients.n; i++) {
+		sqlite3_bind_int64(stmt, 1, seq);
+		sqlite3_bind_text(stmt, 2, r->recipients.list[i].member, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 3, (int)r->recipients.list[i].tier);
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+		if (rc != SQLITE_DONE)
+			return (-1);
+	}
+	return (0);
+}
+
+int
+store_commit(struct store *store, struct store_report **batch, size_t n)
+{
+	int64_t	 seq = store->last_seq;
+	size_t	 i;
+	int	 found;
+
+	if (store_exec(store, "BEGIN IMMEDIATE", NULL) == -1) {
+		log_warnx("store: %s: cannot begin a transaction: %s",
+		    store->path, sqlite3_errmsg(store->db));
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		struct store_report *r = batch[i];
+
+		r->error = PROTO_OK;
+		r->duplicate = 0;
+		/* An earlier report of the same batch is found here too. */
+		if ((found = store_find_earlier(store, r)) == -1)
+			goto rollback;
+		if (found)
+			continue;
+		if (store_insert(store, r, seq + 1) == -1)
+			goto rollback;
+		r->seq = ++seq;
+		r->nrecipients = r->recipients.n;
+	}
+	if (store_exec(store, "COMMIT", NULL) == -1)
+		goto rollback;
+	store->last_seq = seq;
+	return (0);
+
+rollback:
+	log_warnx("store: %s: commit of %zu reports failed: %s", store->path,
+	    n, sqlite3_errmsg(store->db));
+	if (!sqlite3_get_autocommit(store->db))
+		store_exec(store, "ROLLBACK", NULL);
+fail:
+	for (i = 0; i < n; i++) {
+		batch[i]->error = PROTO_INTERNAL_ERROR;
+		batch[i]->duplicate = 0;
+		batch[i]->seq = 0;
+	}
+	return (-1);
+}
+
+void
+store_report_free(struct store_report *r)
+{
+	if (r == NULL)
+		return;
+	free(r->id);
+	free(r->body);
+	free(r->code);
+	free(r->ref);
+	policy_set_clear(&r->recipients);
+	free(r);
+}

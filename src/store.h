@@ -1,0 +1,64 @@
+/* The SQLite store: reports, their recipient sets, and the schema's versions. */
+#ifndef KENTONGAN_STORE_H
+#define KENTONGAN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sys/queue.h>
+
+#include "levels.h"
+#include "policy.h"
+#include "verdict.h"
+
+#define STORE_SCHEMA_VERSION	1
+#define STORE_DIGEST_LEN	32
+
+/*
+ * One report on its way to disk. The fields above the line are filled by
+ * the submitter; the committer fills the results below it.
+ */
+struct store_report {
+	char			 sender[CONF_MEMBER_ID_MAX + 1];
+	char			*id;
+	char			*body;		/* the report as accepted, JSON */
+	unsigned char		 digest[STORE_DIGEST_LEN];	/* of its canonical form */
+	char			*code;
+	enum severity		 severity;
+	enum tlp		 tlp;
+	int			 has_observed_at;
+	int64_t			 observed_at;
+	int64_t			 received_at;
+	struct policy_set	 recipients;
+	void			*owner;		/* the submitter's, untouched */
+	char			*ref;		/* the request's ref, or NULL */
+
+	int64_t			 seq;
+	int			 duplicate;
+	size_t			 nrecipients;	/* as stored (the first's, for a duplicate) */
+	enum proto_error	 error;		/* PROTO_OK, ID_CONFLICT, INTERNAL_ERROR */
+
+	TAILQ_ENTRY(store_report) entry;
+};
+TAILQ_HEAD(store_report_queue, store_report);
+
+struct store;
+
+/*
+ * Open (creating if needed) the database at path, in WAL mode with full
+ * synchronous commits, and bring its schema to the current version.
+ * NULL with *cause (malloc'd) on failure.
+ */
+struct store	*store_open(const char *path, char **cause);
+void		 store_close(struct store *);
+/*
+ * Commit a batch of reports in one transaction. Each report gets a new
+ * sequence number, or is found to be a duplicate or an id_conflict. If the
+ * transaction fails, every report of the batch gets internal_error and
+ * nothing is stored; returns -1 then, else 0.
+ */
+int		 store_commit(struct store *, struct store_report **, size_t);
+int64_t		 store_last_seq(struct store *);
+void		 store_report_free(struct store_report *);
+
+#endif

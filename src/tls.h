@@ -1,0 +1,38 @@
+/* TLS contexts of the listeners and the mapping of client certificates to members. */
+#ifndef KENTONGAN_TLS_H
+#define KENTONGAN_TLS_H
+
+#include <openssl/ssl.h>
+
+#include "conf.h"
+
+enum tls_listener {
+	TLS_MEMBER_LISTENER,
+	TLS_OPERATOR_LISTENER
+};
+
+/*
+ * A server context for one kind of listener, from the certificates, key,
+ * client CA and CRL that conf names. *registry is read at every handshake
+ * to map the client's certificate to a member, so it must always point to
+ * the configuration in force. NULL with *cause ("FILE:LINE: message") on
+ * failure.
+ */
+SSL_CTX		*tls_server_ctx_new(const struct conf *, enum tls_listener,
+		    struct conf *const *registry, char **cause);
+/*
+ * The member that the verified peer certificate of ssl maps to and that the
+ * listener admits; NULL with *why (static text) otherwise.
+ */
+const struct conf_member *tls_peer_member(SSL *, const struct conf *,
+		    enum tls_listener, const char **why);
+/* SHA-256 of the certificate's DER encoding; -1 on failure. */
+int		 tls_fingerprint(X509 *, unsigned char out[CONF_SHA256_LEN]);
+/* The certificate's subject on one line, malloc'd. */
+char		*tls_subject(X509 *);
+/* The subject CN, malloc'd, or NULL if it has none. */
+char		*tls_subject_cn(X509 *);
+/* The first queued OpenSSL error as text, into buf; clears the queue. */
+const char	*tls_error_string(char *buf, size_t size);
+
+#endif

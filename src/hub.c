@@ -35,6 +35,23 @@ hub_member_state(struct hub *hub, const char *id)
 	return (ms);
 }
 
+struct taxonomy *
+hub_load_taxonomy(const struct conf *conf, char **cause)
+{
+	FILE	*f;
+
+	/* A file that cannot be opened is the configuration's mistake. */
+	if ((f = fopen(conf->taxonomy.path, "r")) == NULL) {
+		if (asprintf(cause, "%s:%d: taxonomy: %s: %s", conf->file,
+		    conf->taxonomy.line, conf->taxonomy.path,
+		    strerror(errno)) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	fclose(f);
+	return (taxonomy_load(conf->taxonomy.path, cause));
+}
+
 /* A connection is waiting on a listener. */
 static void
 hub_accept(struct evconnlistener *listener, evutil_socket_t fd,
@@ -176,7 +193,7 @@ hub_reload(struct hub *hub)
 		free(cause);
 		return;
 	}
-	if ((taxonomy = taxonomy_load(conf->taxonomy.path, &cause)) == NULL) {
+	if ((taxonomy = hub_load_taxonomy(conf, &cause)) == NULL) {
 		log_warnx("reload refused, configuration unchanged: %s", cause);
 		free(cause);
 		conf_free(conf);
@@ -239,8 +256,7 @@ hub_new(const char *conf_file)
 	LIST_INIT(&hub->members);
 	if ((hub->conf = conf_load(conf_file, &cause)) == NULL)
 		fatalx("%s", cause);
-	if ((hub->taxonomy = taxonomy_load(hub->conf->taxonomy.path,
-	    &cause)) == NULL)
+	if ((hub->taxonomy = hub_load_taxonomy(hub->conf, &cause)) == NULL)
 		fatalx("%s", cause);
 	hub->member_ctx = tls_server_ctx_new(hub->conf, TLS_MEMBER_LISTENER,
 	    &hub->conf, &cause);

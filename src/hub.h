@@ -65,6 +65,11 @@ struct hub		*hub_new(const char *conf_file);
 /* Run until told to stop; returns the exit status. */
 int			 hub_run(struct hub *);
 void			 hub_free(struct hub *);
+/*
+ * The taxonomy that conf names; errors as "FILE:LINE: message", of the
+ * configuration if the file cannot be opened, else of the taxonomy.
+ */
+struct taxonomy		*hub_load_taxonomy(const struct conf *, char **cause);
 /* The runtime state of a member, created on first use; NULL on no memory. */
 struct member_state	*hub_member_state(struct hub *, const char *id);
 

@@ -45,7 +45,7 @@ check_configuration(const char *file)
 	if (ctx == NULL)
 		goto fail;
 	SSL_CTX_free(ctx);
-	if ((taxonomy = taxonomy_load(conf->taxonomy.path, &cause)) == NULL)
+	if ((taxonomy = hub_load_taxonomy(conf, &cause)) == NULL)
 		goto fail;
 	taxonomy_free(taxonomy);
 	conf_free(conf);

@@ -17,7 +17,8 @@
 #include "timefmt.h"
 #include "validate.h"
 
-#define SESSION_REF_MAX	64
+#define SESSION_REF_MAX		64
+#define SESSION_ECHO_ID_MAX	128
 
 /* Count an error against the connection; close it past the limit. */
 static void
@@ -153,7 +154,8 @@ session_report(struct conn *c, const json_t *message, const char *ref,
 	report = json_object_get(message, "report");
 	if (json_is_object(report))
 		id = json_string_value(json_object_get(report, "id"));
-	if (id != NULL && !validate_uuid(id))
+	/* Echo what the sender called it, within reason, so it can match. */
+	if (id != NULL && strlen(id) > SESSION_ECHO_ID_MAX)
 		id = NULL;
 	if (session_check_keys(message, allowed, &v) == -1)
 		goto refuse;

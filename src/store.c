@@ -1,7 +1,11 @@
 /* The SQLite store: schema, migrations and the batched commit of reports. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -10,6 +14,7 @@
 
 struct store {
 	sqlite3		*db;
+	int		 lock_fd;
 	char		*path;
 	sqlite3_stmt	*find;
 	sqlite3_stmt	*insert_report;
@@ -137,6 +142,43 @@ store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt,
 	return (0);
 }
 
+/*
+ * Hold an exclusive flock on the database file for the store's life. Two
+ * hubs on one file would hand out the same sequence numbers; SQLite's own
+ * locks are per transaction and cannot say "one writer process only".
+ * flock and SQLite's POSIX locks do not interfere.
+ */
+static int
+store_lock(struct store *store, char **cause)
+{
+	store->lock_fd = open(store->path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (store->lock_fd == -1) {
+		if (asprintf(cause, "%s: cannot open the database: %s; check "
+		    "that its directory exists and is writable by this user",
+		    store->path, strerror(errno)) == -1)
+			*cause = NULL;
+		return (-1);
+	}
+	if (flock(store->lock_fd, LOCK_EX | LOCK_NB) == -1) {
+		if (asprintf(cause, "%s: the database is locked by another "
+		    "process (another kentongand?): %s", store->path,
+		    errno == EWOULDBLOCK ? "in use" : strerror(errno)) == -1)
+			*cause = NULL;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Make a multi-line SQLite report fit on one log line. */
+static void
+store_one_line(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\n' || *s == '\r')
+			*s = ' ';
+	}
+}
+
 /* Refuse a damaged file at start rather than fail on it later. */
 static int
 store_quick_check(struct store *store, char **cause)
@@ -159,6 +201,8 @@ store_quick_check(struct store *store, char **cause)
 		    "restore it from a backup", store->path,
 		    result != NULL ? result : "?") == -1)
 			*cause = NULL;
+		else
+			store_one_line(*cause);
 	} else
 		store_cause(store, cause, "the database is corrupt; restore "
 		    "it from a backup");
@@ -190,13 +234,19 @@ store_open(const char *path, char **cause)
 	int		 rc;
 
 	*cause = NULL;
-	if ((store = calloc(1, sizeof *store)) == NULL ||
-	    (store->path = strdup(path)) == NULL) {
-		free(store);
+	if ((store = calloc(1, sizeof *store)) == NULL) {
 		if (asprintf(cause, "%s: out of memory", path) == -1)
 			*cause = NULL;
 		return (NULL);
 	}
+	store->lock_fd = -1;
+	if ((store->path = strdup(path)) == NULL) {
+		if (asprintf(cause, "%s: out of memory", path) == -1)
+			*cause = NULL;
+		goto fail;
+	}
+	if (store_lock(store, cause) == -1)
+		goto fail;
 	rc = sqlite3_open_v2(path, &store->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
@@ -204,8 +254,11 @@ store_open(const char *path, char **cause)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(store->db, 1);
-	/* Another kentongand on the same file must not wait: it must fail. */
-	sqlite3_busy_timeout(store->db, 0);
+	/*
+	 * A backup or an operator's sqlite3 may hold a lock for a moment;
+	 * waiting costs only the commit thread, never the event loop.
+	 */
+	sqlite3_busy_timeout(store->db, 2000);
 	/*
 	 * WAL with synchronous=FULL: a commit returns only after its WAL
 	 * frames are fsync'd, which is what "durable before visible" needs.
@@ -252,6 +305,8 @@ store_close(struct store *store)
 	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
 		log_warnx("store: %s: close: %s", store->path,
 		    sqlite3_errmsg(store->db));
+	if (store->lock_fd != -1)
+		close(store->lock_fd);
 	free(store->path);
 	free(store);
 }

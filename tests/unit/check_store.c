@@ -1,4 +1,5 @@
 /* Unit tests of the SQLite store: schema, sequence numbers, idempotency and failures. */
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +39,34 @@ setup(void)
 	snprintf(dbpath, sizeof dbpath, "%s/kentongan.db", tmpdir);
 }
 
+/* A file size limit in force, to be lifted even if the test fails. */
+static struct rlimit	saved_fsize;
+static int		fsize_limited;
+
+/* Make writes that grow a file past max fail, as on a full disk. */
+static void
+limit_file_size(rlim_t max)
+{
+	struct rlimit	rl;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &saved_fsize), 0);
+	rl = saved_fsize;
+	rl.rlim_cur = max;
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	fsize_limited = 1;
+}
+
+static void
+unlimit_file_size(void)
+{
+	if (!fsize_limited)
+		return;
+	setrlimit(RLIMIT_FSIZE, &saved_fsize);
+	signal(SIGXFSZ, SIG_DFL);
+	fsize_limited = 0;
+}
+
 static void
 teardown(void)
 {
@@ -44,6 +74,7 @@ teardown(void)
 	char		 path[PATH_MAX];
 	DIR		*dir;
 
+	unlimit_file_size();
 	if (tmpdir[0] == '\0')
 		return;
 	chmod(tmpdir, 0700);
@@ -697,6 +728,27 @@ START_TEST(test_corrupt)
 }
 END_TEST
 
+START_TEST(test_second_opener)
+{
+	struct store	*first, *second;
+	char		*cause = NULL;
+
+	/* Two hubs on one file would hand out the same sequence numbers. */
+	first = open_store();
+	second = store_open(dbpath, &cause);
+	ck_assert_ptr_null(second);
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_msg(strstr(cause, "locked by another process") != NULL,
+	    "cause \"%s\" does not say the database is locked", cause);
+	free(cause);
+	store_close(first);
+
+	/* Once the first is gone, the file opens again. */
+	first = open_store();
+	store_close(first);
+}
+END_TEST
+
 /*
  * The read-only scenario, without Check (it may run in a child that has
  * dropped privileges): 0 if all went as expected, else the failed step.
@@ -719,17 +771,18 @@ read_only_steps(struct store_report *a, struct store_report *b)
 	step = 3;
 	if (chmod(dbpath, 0444) != 0)
 		goto out;
+	/* An unwritable database is a start-up error, not a later surprise. */
 	step = 4;
-	if ((store = store_open(dbpath, &cause)) == NULL)
-		goto out;
-	step = 5;
-	rc = commit(store, 1, b);
-	if (rc != -1 || b->error != PROTO_INTERNAL_ERROR || b->seq != 0 ||
-	    b->duplicate != 0 || store_last_seq(store) != 1) {
+	if ((store = store_open(dbpath, &cause)) != NULL) {
 		store_close(store);
 		goto out;
 	}
-	store_close(store);
+	step = 5;
+	if (cause == NULL || strstr(cause, "Permission denied") == NULL)
+		goto out;
+	free(cause);
+	cause = NULL;
+	(void)b;
 	step = 6;
 	if (chmod(dbpath, 0644) != 0)
 		goto out;
@@ -873,6 +926,65 @@ START_TEST(test_rollback)
 }
 END_TEST
 
+START_TEST(test_disk_full)
+{
+	static const size_t	 sizes[] = { 40, 100 };
+	struct store_report	*a, *batch[100];
+	struct store		*store;
+	int64_t			 last = 1;
+	size_t			 i, k, n;
+	char			 id[48];
+
+	store = open_store();
+	a = report_new("ID", "a", 1, "SG:R");
+	ck_assert_int_eq(commit(store, 1, a), 0);
+	EXPECT_NEW(a, 1, 1);
+
+	/*
+	 * Reports of 32 KiB under a 512 KiB file size limit: 40 of them fit
+	 * in SQLite's page cache and fail at COMMIT; 100 of them spill to
+	 * the WAL and fail while being inserted.
+	 */
+	for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		n = sizes[k];
+		for (i = 0; i < n; i++) {
+			snprintf(id, sizeof id, "big%zu.%zu", k, i);
+			batch[i] = report_new("SG", id, (int)i, "ID:R");
+			free(batch[i]->body);
+			batch[i]->body = malloc(32768);
+			ck_assert_ptr_nonnull(batch[i]->body);
+			memset(batch[i]->body, 'x', 32767);
+			batch[i]->body[32767] = '\0';
+		}
+		limit_file_size(512 * 1024);
+		ck_assert_int_eq(store_commit(store, batch, n), -1);
+		unlimit_file_size();
+		for (i = 0; i < n; i++)
+			EXPECT_FAILED(batch[i]);
+		ck_assert_int_eq(store_last_seq(store), last);
+		ck_assert_int_eq(db_int("SELECT count(*) FROM reports"), last);
+		ck_assert_int_eq(db_int("SELECT count(*) FROM recipients"),
+		    last);
+
+		/* With room again, the same batch goes in without a gap. */
+		ck_assert_int_eq(store_commit(store, batch, n), 0);
+		for (i = 0; i < n; i++) {
+			EXPECT_NEW(batch[i], last + 1 + (int64_t)i, 1);
+			store_report_free(batch[i]);
+		}
+		last += (int64_t)n;
+		ck_assert_int_eq(store_last_seq(store), last);
+	}
+	store_close(store);
+	store = open_store();
+	ck_assert_int_eq(store_last_seq(store), 141);
+	store_close(store);
+	ck_assert_int_eq(db_int("SELECT count(*) FROM reports"), 141);
+	ck_assert_int_eq(db_int("SELECT max(seq) FROM reports"), 141);
+	store_report_free(a);
+}
+END_TEST
+
 START_TEST(test_report_free)
 {
 	struct store_report	*r;
@@ -899,7 +1011,8 @@ store_suite(void)
 	s = suite_create("store");
 #define ADD(name, fn) do {						\
 	tc = tcase_create(name);					\
-	tcase_add_checked_fixture(tc, setup, teardown);			\
+	/* Unchecked: the directory goes even when the test fails. */	\
+	tcase_add_unchecked_fixture(tc, setup, teardown);		\
 	tcase_set_timeout(tc, 60);					\
 	tcase_add_test(tc, fn);						\
 	suite_add_tcase(s, tc);						\
@@ -917,7 +1030,9 @@ store_suite(void)
 	ADD("corrupt", test_corrupt);
 	ADD("read_only", test_read_only);
 	ADD("locked", test_locked);
+	ADD("second_opener", test_second_opener);
 	ADD("rollback", test_rollback);
+	ADD("disk_full", test_disk_full);
 	ADD("report_free", test_report_free);
 #undef ADD
 	return (s);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,9 @@ struct committer {
 	pthread_cond_t		 more;
 	struct store_report_queue todo;		/* under lock */
 	struct store_report_queue finished;	/* under lock */
+	struct store_ack	*acks;		/* under lock */
+	size_t			 nacks;		/* under lock */
+	size_t			 acks_cap;	/* under lock */
 	int			 stopping;	/* under lock */
 	size_t			 pending;	/* event loop only */
 };
@@ -53,13 +57,14 @@ committer_main(void *arg)
 {
 	struct committer	*c = arg;
 	struct store_report	*batch[COMMIT_BATCH_MAX], *r;
-	size_t			 n, i;
+	struct store_ack	*acks = NULL;
+	size_t			 n, i, nacks, acks_cap = 0;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
-		while (TAILQ_EMPTY(&c->todo) && !c->stopping)
+		while (TAILQ_EMPTY(&c->todo) && c->nacks == 0 && !c->stopping)
 			pthread_cond_wait(&c->more, &c->lock);
-		if (TAILQ_EMPTY(&c->todo) && c->stopping) {
+		if (TAILQ_EMPTY(&c->todo) && c->nacks == 0 && c->stopping) {
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
@@ -68,9 +73,25 @@ committer_main(void *arg)
 			TAILQ_REMOVE(&c->todo, r, entry);
 			batch[n++] = r;
 		}
+		/* Swap the ack arrays: the event loop fills an empty one. */
+		nacks = c->nacks;
+		{
+			struct store_ack *tmp = c->acks;
+			size_t tmp_cap = c->acks_cap;
+
+			c->acks = acks;
+			c->acks_cap = acks_cap;
+			acks = tmp;
+			acks_cap = tmp_cap;
+		}
+		c->nacks = 0;
 		pthread_mutex_unlock(&c->lock);
 
-		store_commit(c->store, batch, n);
+		store_commit(c->store, batch, n, acks, nacks);
+		if (n == 0) {
+			/* Nothing to hand back; acknowledgements have no answer. */
+			continue;
+		}
 
 		pthread_mutex_lock(&c->lock);
 		for (i = 0; i < n; i++)
@@ -78,6 +99,7 @@ committer_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		committer_notify(c);
 	}
+	free(acks);
 	return (NULL);
 }
 
@@ -163,6 +185,44 @@ committer_submit(struct committer *c, struct store_report *r)
 	c->pending++;
 }
 
+void
+committer_ack(struct committer *c, const char *member, int64_t seq,
+    int64_t at)
+{
+	struct store_ack	*grown;
+	size_t			 i, cap;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nacks; i++) {
+		if (strcmp(c->acks[i].member, member) == 0)
+			break;
+	}
+	if (i == c->nacks) {
+		if (c->nacks == c->acks_cap) {
+			cap = c->acks_cap == 0 ? 16 : c->acks_cap * 2;
+			grown = reallocarray(c->acks, cap, sizeof *grown);
+			if (grown == NULL) {
+				pthread_mutex_unlock(&c->lock);
+				log_warnx("commit: out of memory for an ack of "
+				    "%s", member);
+				return;
+			}
+			c->acks = grown;
+			c->acks_cap = cap;
+		}
+		memset(&c->acks[i], 0, sizeof c->acks[i]);
+		snprintf(c->acks[i].member, sizeof c->acks[i].member, "%s",
+		    member);
+		c->nacks++;
+	}
+	if (seq > c->acks[i].seq) {
+		c->acks[i].seq = seq;
+		c->acks[i].at = at;
+	}
+	pthread_cond_signal(&c->more);
+	pthread_mutex_unlock(&c->lock);
+}
+
 size_t
 committer_pending(const struct committer *c)
 {
@@ -190,5 +250,6 @@ committer_free(struct committer *c)
 		close(c->pipe[1]);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->more);
+	free(c->acks);
 	free(c);
 }

@@ -18,6 +18,12 @@ struct committer	*committer_new(struct store *, struct event_base *,
 /* Queue a report; its done callback comes after its batch is committed. */
 void			 committer_submit(struct committer *,
 			    struct store_report *);
+/*
+ * Make a member's cumulative acknowledgement durable with the next commit.
+ * Several acks of one member before that commit collapse into the highest.
+ */
+void			 committer_ack(struct committer *, const char *member,
+			    int64_t seq, int64_t at);
 /* Reports submitted whose done callback has not run yet. */
 size_t			 committer_pending(const struct committer *);
 /*

@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 
 #include "conn.h"
+#include "fanout.h"
 #include "hub.h"
 #include "log.h"
 #include "session.h"
@@ -158,18 +159,23 @@ conn_read(struct bufferevent *bev, void *arg)
 	conn_process_input(c);
 }
 
-/* The output buffer is empty. */
+/* The output buffer drained to its low-water mark. */
 static void
 conn_write(struct bufferevent *bev, void *arg)
 {
 	struct conn	*c = arg;
 
-	(void)bev;
 	c->last_activity = time_now_usec();
-	if (c->state == CONN_CLOSING)
-		conn_finish(c);
-	else
-		conn_maybe_resume(c);
+	if (c->state == CONN_CLOSING) {
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+			conn_finish(c);
+		return;
+	}
+	conn_ref(c);
+	if (c->subscribed && !c->live)
+		fanout_pump(c);
+	conn_maybe_resume(c);
+	conn_unref(c);
 }
 
 /* The handshake completed: find out who the peer is. */
@@ -196,6 +202,7 @@ conn_connected(struct conn *c)
 	c->member_state->connections++;
 	c->state = CONN_READY;
 	c->reading = 1;
+	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
 	c->last_activity = time_now_usec();
 	conn_arm_timer(c, c->hub->conf->idle_timeout);
 	log_info("conn %s: member %s connected (%s, %s)", c->peer, c->member,
@@ -396,6 +403,23 @@ conn_send_json(struct conn *c, const json_t *message)
 }
 
 void
+conn_send_raw(struct conn *c, const char *data, size_t len)
+{
+	if (c->state != CONN_READY && c->state != CONN_CLOSING)
+		return;
+	if (evbuffer_add(bufferevent_get_output(c->bev), data, len) == -1)
+		log_warnx("conn %s: cannot queue %zu bytes", c->peer, len);
+}
+
+size_t
+conn_output_length(const struct conn *c)
+{
+	if (c->bev == NULL)
+		return (0);
+	return (evbuffer_get_length(bufferevent_get_output(c->bev)));
+}
+
+void
 conn_close(struct conn *c, const char *reason)
 {
 	if (c->state == CONN_CLOSING || c->state == CONN_CLOSED)
@@ -405,6 +429,9 @@ conn_close(struct conn *c, const char *reason)
 		return;
 	}
 	c->state = CONN_CLOSING;
+	fanout_unsubscribe(c);
+	/* From now on, the write callback means "all flushed". */
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	if (reason != NULL)
 		log_info("conn %s: member %s disconnected: %s", c->peer,
 		    c->member, reason);
@@ -446,6 +473,7 @@ conn_finish(struct conn *c)
 		if (c->member_state != NULL && c->member_state->connections > 0)
 			c->member_state->connections--;
 	}
+	fanout_unsubscribe(c);
 	c->state = CONN_CLOSED;
 	evtimer_del(c->timer);
 	bufferevent_free(c->bev);
@@ -468,5 +496,6 @@ conn_unref(struct conn *c)
 		return;
 	if (c->timer != NULL)
 		event_free(c->timer);
+	filter_clear(&c->filter);
 	free(c);
 }

@@ -11,11 +11,14 @@
 #include <jansson.h>
 
 #include "conf.h"
+#include "request.h"
 
 /* Reports of one connection waiting for their commit before reading more. */
 #define CONN_INFLIGHT_MAX	1024
 /* Replies queued for a peer that does not read, before reading stops. */
 #define CONN_OUTPUT_MAX		(1024 * 1024)
+/* Below this much queued output, a lagging subscriber is refilled from the store. */
+#define CONN_OUTPUT_LOW		(256 * 1024)
 /* How long a closing connection may take to flush its last replies. */
 #define CONN_DRAIN_SECONDS	5
 /* Errors on one connection before it is closed. */
@@ -46,6 +49,18 @@ struct conn {
 	struct event		*timer;
 	int64_t			 last_activity;
 	TAILQ_ENTRY(conn)	 entry;
+
+	/*
+	 * A subscription. Invariant: every alert for this member that passes
+	 * the filter, up to sent_seq, has been queued on this connection.
+	 * live: caught up with everything committed, so new alerts go out
+	 * as they commit; otherwise the store refills it as output drains.
+	 */
+	int			 subscribed;
+	int			 live;
+	struct filter		 filter;
+	int64_t			 sent_seq;
+	TAILQ_ENTRY(conn)	 subscriber_entry;
 };
 
 /* Take an accepted socket and start the TLS handshake. */
@@ -61,5 +76,9 @@ void	conn_ref(struct conn *);
 void	conn_unref(struct conn *);
 /* Read again if the reasons to pause are gone (called when replies leave). */
 void	conn_maybe_resume(struct conn *);
+/* Queue bytes that are already one or more whole lines. */
+void	conn_send_raw(struct conn *, const char *, size_t);
+/* Bytes queued for the peer and not yet written. */
+size_t	conn_output_length(const struct conn *);
 
 #endif

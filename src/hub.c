@@ -14,11 +14,12 @@
 #include "log.h"
 #include "session.h"
 #include "store.h"
+#include "store_read.h"
 #include "timefmt.h"
 #include "tls.h"
 
 struct member_state *
-hub_member_state(struct hub *hub, const char *id)
+hub_member_find(struct hub *hub, const char *id)
 {
 	struct member_state	*ms;
 
@@ -26,9 +27,20 @@ hub_member_state(struct hub *hub, const char *id)
 		if (strcmp(ms->id, id) == 0)
 			return (ms);
 	}
+	return (NULL);
+}
+
+struct member_state *
+hub_member_state(struct hub *hub, const char *id)
+{
+	struct member_state	*ms;
+
+	if ((ms = hub_member_find(hub, id)) != NULL)
+		return (ms);
 	if ((ms = calloc(1, sizeof *ms)) == NULL)
 		return (NULL);
 	snprintf(ms->id, sizeof ms->id, "%s", id);
+	TAILQ_INIT(&ms->subscribers);
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
 	LIST_INSERT_HEAD(&hub->members, ms, entry);
@@ -50,6 +62,17 @@ hub_load_taxonomy(const struct conf *conf, char **cause)
 	}
 	fclose(f);
 	return (taxonomy_load(conf->taxonomy.path, cause));
+}
+
+/* Restore a member's acknowledged position at start. */
+static void
+hub_load_cursor(const char *member, int64_t acked_seq, void *arg)
+{
+	struct member_state	*ms;
+
+	if ((ms = hub_member_state(arg, member)) == NULL)
+		fatalx("out of memory");
+	ms->acked_seq = acked_seq;
 }
 
 /* A connection is waiting on a listener. */
@@ -271,6 +294,13 @@ hub_new(const char *conf_file)
 	    hub, &cause);
 	if (hub->committer == NULL)
 		fatalx("%s", cause);
+	if ((hub->reader = store_reader_open(hub->conf->database.path,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
+	hub->delivered_seq = store_last_seq(hub->store);
+	if (store_reader_cursors(hub->reader, hub_load_cursor, hub) == -1)
+		fatalx("%s: cannot read the acknowledgement cursors",
+		    hub->conf->database.path);
 	hub->sigterm = evsignal_new(hub->base, SIGTERM, hub_signal, hub);
 	hub->sigint = evsignal_new(hub->base, SIGINT, hub_signal, hub);
 	hub->sighup = evsignal_new(hub->base, SIGHUP, hub_signal, hub);
@@ -311,6 +341,7 @@ hub_free(struct hub *hub)
 	committer_free(hub->committer);
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
 		conn_abort(c, NULL);
+	store_reader_close(hub->reader);
 	store_close(hub->store);
 	while ((ms = LIST_FIRST(&hub->members)) != NULL) {
 		LIST_REMOVE(ms, entry);

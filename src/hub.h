@@ -23,12 +23,15 @@
 struct conn;
 struct committer;
 struct store;
+struct store_reader;
 
 /* What the hub keeps of a member across its connections and reloads. */
 struct member_state {
 	char			 id[CONF_MEMBER_ID_MAX + 1];
 	struct ratelimit	 rate;
 	unsigned		 connections;
+	int64_t			 acked_seq;	/* as made durable, or on its way */
+	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
 };
 
@@ -47,6 +50,12 @@ struct hub {
 	SSL_CTX			*member_ctx;
 	struct store		*store;
 	struct committer	*committer;
+	struct store_reader	*reader;
+	/*
+	 * The highest seq whose commit the event loop has seen. Replay reads
+	 * stop here; live delivery starts after it.
+	 */
+	int64_t			 delivered_seq;
 
 	SLIST_HEAD(, hub_listener) listeners;
 	TAILQ_HEAD(, conn)	 conns;
@@ -72,5 +81,7 @@ void			 hub_free(struct hub *);
 struct taxonomy		*hub_load_taxonomy(const struct conf *, char **cause);
 /* The runtime state of a member, created on first use; NULL on no memory. */
 struct member_state	*hub_member_state(struct hub *, const char *id);
+/* The runtime state of a member if it exists. */
+struct member_state	*hub_member_find(struct hub *, const char *id);
 
 #endif

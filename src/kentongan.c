@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "compose.h"
+#include "kentongan.h"
 #include "taxonomy.h"
 
 #ifndef KENTONGAN_DEFAULT_TAXONOMY
@@ -18,13 +19,6 @@
 /* Reports sent ahead of their answers, so a file is not one round trip a line. */
 #define PUSH_WINDOW	256
 
-struct options {
-	struct client_options	 client;
-	struct compose		 compose;
-	const char		*taxonomy;
-	const char		*lang;
-	int			 json;
-};
 
 /* Print usage to f. */
 static void
@@ -44,6 +38,15 @@ usage(FILE *f)
 	    "[--recipient ID]...\n"
 	    "                   prints the seq of each or why it was refused; "
 	    "exit 1 if any refused\n"
+	    "  listen           print alerts as they arrive; each is "
+	    "acknowledged only\n"
+	    "                   once written out\n"
+	    "                     [--code C]... [--min-severity S] "
+	    "[--since SEQ]\n"
+	    "  query            past alerts this member sent or received\n"
+	    "                     [--code C] [--sender ID] [--min-severity S]\n"
+	    "                     [--since TIME] [--until TIME] [--after SEQ] "
+	    "[--limit N] [--all]\n"
 	    "  codes            the incident code vocabulary "
 	    "[--lang en|id] [--taxonomy FILE]\n"
 	    "\n"
@@ -355,7 +358,8 @@ main(int argc, char **argv)
 		OPT_HUB = 256, OPT_CERT, OPT_KEY, OPT_CA, OPT_JSON, OPT_ID,
 		OPT_CODE, OPT_SEVERITY, OPT_TLP, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_OBSERVED_AT, OPT_INDICATOR, OPT_SECTOR, OPT_RECIPIENT,
-		OPT_TAXONOMY, OPT_LANG
+		OPT_TAXONOMY, OPT_LANG, OPT_MIN_SEVERITY, OPT_SINCE, OPT_UNTIL,
+		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL
 	};
 	static const struct option longopts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
@@ -375,6 +379,13 @@ main(int argc, char **argv)
 		{ "recipient", required_argument, NULL, OPT_RECIPIENT },
 		{ "taxonomy", required_argument, NULL, OPT_TAXONOMY },
 		{ "lang", required_argument, NULL, OPT_LANG },
+		{ "min-severity", required_argument, NULL, OPT_MIN_SEVERITY },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "sender", required_argument, NULL, OPT_SENDER },
+		{ "after", required_argument, NULL, OPT_AFTER },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "all", no_argument, NULL, OPT_ALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -407,7 +418,14 @@ main(int argc, char **argv)
 		case OPT_CA: o.client.ca = optarg; break;
 		case OPT_JSON: o.json = 1; break;
 		case OPT_ID: cp->id = optarg; break;
-		case OPT_CODE: cp->code = optarg; break;
+		case OPT_CODE:
+			/* push takes one code; listen and query filter on them. */
+			cp->code = optarg;
+			if (o.ncodes == OPTIONS_CODES_MAX)
+				full = -1;
+			else
+				o.codes[o.ncodes++] = optarg;
+			break;
 		case OPT_SEVERITY: cp->severity = optarg; break;
 		case OPT_TLP: cp->tlp = optarg; break;
 		case OPT_TITLE: cp->title = optarg; break;
@@ -426,6 +444,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_TAXONOMY: o.taxonomy = optarg; break;
 		case OPT_LANG: o.lang = optarg; break;
+		case OPT_MIN_SEVERITY: o.min_severity = optarg; break;
+		case OPT_SINCE: o.since = optarg; break;
+		case OPT_UNTIL: o.until = optarg; break;
+		case OPT_SENDER: o.sender = optarg; break;
+		case OPT_AFTER: o.after = optarg; break;
+		case OPT_LIMIT: o.limit = optarg; break;
+		case OPT_ALL: o.all = 1; break;
 		case 'h':
 			usage(stdout);
 			return (0);
@@ -445,6 +470,10 @@ main(int argc, char **argv)
 		return (cmd_push(&o, argc, argv));
 	if (strcmp(command, "codes") == 0)
 		return (cmd_codes(&o));
+	if (strcmp(command, "listen") == 0)
+		return (cmd_listen(&o));
+	if (strcmp(command, "query") == 0)
+		return (cmd_query(&o));
 	fprintf(stderr, "kentongan: unknown command \"%s\"; run kentongan "
 	    "--help\n", command);
 	return (2);

@@ -7,8 +7,14 @@
 
 #include <openssl/evp.h>
 
+#include <event2/buffer.h>
+
+#include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "fanout.h"
+#include "request.h"
+#include "store_read.h"
 #include "hub.h"
 #include "log.h"
 #include "policy.h"
@@ -43,6 +49,20 @@ session_error(struct conn *c, const char *ref, enum proto_error error,
 		conn_send_json(c, reply);
 	json_decref(reply);
 	session_count_error(c);
+}
+
+/* Answer with an error whose message names the field at fault. */
+static void
+session_error_field(struct conn *c, const char *ref, const struct verdict *v)
+{
+	char	*text = NULL;
+
+	if (v->field != NULL && asprintf(&text, "%s: %s", v->field,
+	    v->message != NULL ? v->message : "invalid") == -1)
+		text = NULL;
+	session_error(c, ref, v->error, text != NULL ? text :
+	    v->message != NULL ? v->message : "invalid request");
+	free(text);
 }
 
 /* Answer a report with {"type":"rejected",...}. */
@@ -192,6 +212,149 @@ refuse:
 	verdict_clear(&v);
 }
 
+/* A subscribe request: reply where replay starts, then start it. */
+static void
+session_subscribe(struct conn *c, const json_t *message, const char *ref)
+{
+	struct subscribe_request	 r;
+	struct verdict			 v = { 0 };
+	struct hub			*hub = c->hub;
+	json_t				*reply;
+	int64_t				 from;
+
+	if (request_subscribe(message, hub->taxonomy, &r, &v) == -1) {
+		session_error_field(c, ref, &v);
+		verdict_clear(&v);
+		return;
+	}
+	from = r.has_since ? r.since : c->member_state->acked_seq;
+	if (from > hub->delivered_seq) {
+		verdict_set(&v, PROTO_INVALID_FIELD, "since", "since must not "
+		    "exceed the last sequence number, %lld",
+		    (long long)hub->delivered_seq);
+		session_error_field(c, ref, &v);
+		verdict_clear(&v);
+		filter_clear(&r.filter);
+		return;
+	}
+	reply = json_pack("{s:s, s:I}", "type", "subscribed", "from",
+	    (json_int_t)from);
+	if (reply != NULL && ref != NULL)
+		json_object_set_new(reply, "ref", json_string(ref));
+	if (reply != NULL)
+		conn_send_json(c, reply);
+	json_decref(reply);
+	log_info("conn %s: member %s subscribed from seq %lld", c->peer,
+	    c->member, (long long)from);
+	fanout_subscribe(c, from, &r.filter);
+}
+
+/* An ack request: move the member's cursor forward; no answer. */
+static void
+session_ack(struct conn *c, const json_t *message, const char *ref,
+    int64_t now)
+{
+	struct verdict	 v = { 0 };
+	struct hub	*hub = c->hub;
+	int64_t		 seq;
+
+	if (request_ack(message, &seq, &v) == -1) {
+		session_error_field(c, ref, &v);
+		verdict_clear(&v);
+		return;
+	}
+	if (!c->subscribed) {
+		session_error(c, ref, PROTO_NOT_SUBSCRIBED, "subscribe on this "
+		    "connection before acknowledging alerts");
+		return;
+	}
+	if (seq > hub->delivered_seq) {
+		verdict_set(&v, PROTO_INVALID_FIELD, "seq", "seq %lld was never "
+		    "sent; the last sequence number is %lld", (long long)seq,
+		    (long long)hub->delivered_seq);
+		session_error_field(c, ref, &v);
+		verdict_clear(&v);
+		return;
+	}
+	if (seq <= c->member_state->acked_seq)
+		return;
+	c->member_state->acked_seq = seq;
+	committer_ack(hub->committer, c->member, seq, now);
+}
+
+/* Append one query row to the result being built. */
+static int
+session_query_row(const struct store_row *row, void *arg)
+{
+	struct evbuffer	*out = arg;
+	char		*text;
+	size_t		 len;
+
+	text = alert_format(row->seq, row->sender, row->received_at, row->tier,
+	    row->body, row->body_len, 0, &len);
+	if (text == NULL)
+		return (1);
+	if (evbuffer_get_length(out) > 0)
+		evbuffer_add(out, ",", 1);
+	evbuffer_add(out, text, len);
+	free(text);
+	return (0);
+}
+
+/* A query request: one page of what the member sent or was entitled to. */
+static void
+session_query(struct conn *c, const json_t *message, const char *ref)
+{
+	struct query_request	 q;
+	struct verdict		 v = { 0 };
+	struct evbuffer		*alerts = NULL, *reply = NULL;
+	json_t			*jref = NULL;
+	char			*ref_text = NULL;
+	int64_t			 next;
+
+	if (request_query(message, c->hub->taxonomy, &q, &v) == -1) {
+		session_error_field(c, ref, &v);
+		verdict_clear(&v);
+		return;
+	}
+	if ((alerts = evbuffer_new()) == NULL || (reply = evbuffer_new()) ==
+	    NULL)
+		goto fail;
+	if (store_reader_query(c->hub->reader, c->member, &q,
+	    c->hub->delivered_seq, session_query_row, alerts, &next) == -1)
+		goto fail;
+	if (ref != NULL) {
+		jref = json_string(ref);
+		ref_text = jref != NULL ? json_dumps(jref, JSON_ENCODE_ANY) :
+		    NULL;
+		if (ref_text == NULL)
+			goto fail;
+	}
+	evbuffer_add_printf(reply, "{\"type\":\"result\"%s%s,\"alerts\":[",
+	    ref_text != NULL ? ",\"ref\":" : "",
+	    ref_text != NULL ? ref_text : "");
+	evbuffer_add_buffer(reply, alerts);
+	if (next > 0)
+		evbuffer_add_printf(reply, "],\"next\":%lld}\n",
+		    (long long)next);
+	else
+		evbuffer_add_printf(reply, "],\"next\":null}\n");
+	conn_send_raw(c, (const char *)evbuffer_pullup(reply, -1),
+	    evbuffer_get_length(reply));
+	goto done;
+fail:
+	session_error(c, ref, PROTO_INTERNAL_ERROR, "the query could not be "
+	    "run; try again");
+done:
+	free(ref_text);
+	json_decref(jref);
+	if (alerts != NULL)
+		evbuffer_free(alerts);
+	if (reply != NULL)
+		evbuffer_free(reply);
+	request_query_clear(&q);
+}
+
 /* A ping request. */
 static void
 session_ping(struct conn *c, const json_t *message, const char *ref)
@@ -262,6 +425,12 @@ session_line(struct conn *c, const char *line, size_t len)
 		session_report(c, message, ref, now);
 	else if (strcmp(type, "ping") == 0)
 		session_ping(c, message, ref);
+	else if (strcmp(type, "subscribe") == 0)
+		session_subscribe(c, message, ref);
+	else if (strcmp(type, "ack") == 0)
+		session_ack(c, message, ref, now);
+	else if (strcmp(type, "query") == 0)
+		session_query(c, message, ref);
 	else
 		session_error(c, ref, PROTO_UNKNOWN_TYPE, "unknown message "
 		    "type; expected report, subscribe, ack, query or ping");
@@ -325,6 +494,8 @@ session_committed(struct store_report *r, void *arg)
 		log_info("report: %s: accepted %s seq=%lld code=%s%s "
 		    "recipients=%zu", r->sender, r->id, (long long)r->seq,
 		    r->code, r->duplicate ? " duplicate" : "", r->nrecipients);
+		if (!r->duplicate)
+			fanout_report(c->hub, r);
 	}
 	conn_maybe_resume(c);
 	conn_unref(c);

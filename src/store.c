@@ -19,6 +19,8 @@ struct store {
 	sqlite3_stmt	*find;
 	sqlite3_stmt	*insert_report;
 	sqlite3_stmt	*insert_recipient;
+	sqlite3_stmt	*set_cursor;
+	sqlite3_stmt	*log_ack;
 	int64_t		 last_seq;
 };
 
@@ -47,8 +49,23 @@ static const char *store_migrations[] = {
 	"  tier INTEGER NOT NULL,"
 	"  PRIMARY KEY (seq, member)) WITHOUT ROWID;"
 	"CREATE INDEX recipients_by_member ON recipients (member, seq);",
+	/* 1 -> 2: acknowledgement cursors, and indexes for replay and query. */
+	"CREATE TABLE cursors ("
+	"  member TEXT PRIMARY KEY,"
+	"  acked_seq INTEGER NOT NULL,"
+	"  acked_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE acks ("
+	"  member TEXT NOT NULL,"
+	"  upto INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (member, upto)) WITHOUT ROWID;"
+	"DROP INDEX recipients_by_member;"
+	"CREATE INDEX recipients_by_member ON recipients (member, seq, tier);"
+	"CREATE INDEX reports_by_sender ON reports (sender, seq);",
 };
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
+_Static_assert(STORE_NMIGRATIONS == STORE_SCHEMA_VERSION,
+    "one migration per schema version");
 
 /* Set *cause to "path: what: sqlite's message". */
 static void
@@ -282,7 +299,14 @@ store_open(const char *path, char **cause)
 	    "digest, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
 	    "?11)", &store->insert_report, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO recipients (seq, member, tier) "
-	    "VALUES (?1, ?2, ?3)", &store->insert_recipient, cause) == -1)
+	    "VALUES (?1, ?2, ?3)", &store->insert_recipient, cause) == -1 ||
+	    store_prepare(store, "INSERT INTO cursors (member, acked_seq, "
+	    "acked_at) VALUES (?1, ?2, ?3) ON CONFLICT (member) DO UPDATE SET "
+	    "acked_seq = excluded.acked_seq, acked_at = excluded.acked_at "
+	    "WHERE excluded.acked_seq > cursors.acked_seq", &store->set_cursor,
+	    cause) == -1 ||
+	    store_prepare(store, "INSERT OR IGNORE INTO acks (member, upto, at) "
+	    "VALUES (?1, ?2, ?3)", &store->log_ack, cause) == -1)
 		goto fail;
 	if (store_load_last_seq(store) == -1) {
 		store_cause(store, cause, "cannot read the last sequence number");
@@ -302,6 +326,8 @@ store_close(struct store *store)
 	sqlite3_finalize(store->find);
 	sqlite3_finalize(store->insert_report);
 	sqlite3_finalize(store->insert_recipient);
+	sqlite3_finalize(store->set_cursor);
+	sqlite3_finalize(store->log_ack);
 	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
 		log_warnx("store: %s: close: %s", store->path,
 		    sqlite3_errmsg(store->db));
@@ -392,8 +418,24 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 	return (0);
 }
 
+/* Run one prepared statement with (member, seq, at). */
+static int
+store_step_ack(sqlite3_stmt *stmt, const struct store_ack *ack)
+{
+	int	rc;
+
+	sqlite3_bind_text(stmt, 1, ack->member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, ack->seq);
+	sqlite3_bind_int64(stmt, 3, ack->at);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
 int
-store_commit(struct store *store, struct store_report **batch, size_t n)
+store_commit(struct store *store, struct store_report **batch, size_t n,
+    const struct store_ack *acks, size_t nacks)
 {
 	int64_t	 seq = store->last_seq;
 	size_t	 i;
@@ -419,14 +461,19 @@ store_commit(struct store *store, struct store_report **batch, size_t n)
 		r->seq = ++seq;
 		r->nrecipients = r->recipients.n;
 	}
+	for (i = 0; i < nacks; i++) {
+		if (store_step_ack(store->set_cursor, &acks[i]) == -1 ||
+		    store_step_ack(store->log_ack, &acks[i]) == -1)
+			goto rollback;
+	}
 	if (store_exec(store, "COMMIT", NULL) == -1)
 		goto rollback;
 	store->last_seq = seq;
 	return (0);
 
 rollback:
-	log_warnx("store: %s: commit of %zu reports failed: %s", store->path,
-	    n, sqlite3_errmsg(store->db));
+	log_warnx("store: %s: commit of %zu reports and %zu acks failed: %s",
+	    store->path, n, nacks, sqlite3_errmsg(store->db));
 	if (!sqlite3_get_autocommit(store->db))
 		store_exec(store, "ROLLBACK", NULL);
 fail:

@@ -11,7 +11,7 @@
 #include "policy.h"
 #include "verdict.h"
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_DIGEST_LEN	32
 
 /*
@@ -42,6 +42,13 @@ struct store_report {
 };
 TAILQ_HEAD(store_report_queue, store_report);
 
+/* A member's cumulative acknowledgement, to make durable. */
+struct store_ack {
+	char		member[CONF_MEMBER_ID_MAX + 1];
+	int64_t		seq;
+	int64_t		at;
+};
+
 struct store;
 
 /*
@@ -52,12 +59,14 @@ struct store;
 struct store	*store_open(const char *path, char **cause);
 void		 store_close(struct store *);
 /*
- * Commit a batch of reports in one transaction. Each report gets a new
- * sequence number, or is found to be a duplicate or an id_conflict. If the
+ * Commit a batch of reports, and members' acknowledgements, in one
+ * transaction. Each report gets a new sequence number, or is found to be a
+ * duplicate or an id_conflict; a cursor only ever moves forward. If the
  * transaction fails, every report of the batch gets internal_error and
  * nothing is stored; returns -1 then, else 0.
  */
-int		 store_commit(struct store *, struct store_report **, size_t);
+int		 store_commit(struct store *, struct store_report **, size_t,
+		    const struct store_ack *, size_t);
 int64_t		 store_last_seq(struct store *);
 void		 store_report_free(struct store_report *);
 

@@ -213,7 +213,7 @@ commit(struct store *store, size_t n, ...)
 	for (i = 0; i < n; i++)
 		batch[i] = va_arg(ap, struct store_report *);
 	va_end(ap);
-	return (store_commit(store, batch, n));
+	return (store_commit(store, batch, n, NULL, 0));
 }
 
 /* Free n reports given as arguments. */
@@ -323,7 +323,10 @@ START_TEST(test_schema)
 	EXPECT_DB("PRAGMA journal_mode", "wal");
 	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	    "sqlite_master WHERE type = 'table' ORDER BY name)",
-	    "recipients reports");
+	    "acks cursors recipients reports");
+	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
+	    "sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+	    "ORDER BY name)", "recipients_by_member reports_by_sender");
 	ck_assert_int_eq(db_int("SELECT count(*) FROM reports"), 0);
 	store_close(store);
 	ck_assert_int_eq(db_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -370,7 +373,7 @@ START_TEST(test_seqs)
 	ck_assert_int_eq(store_last_seq(store), 3);
 
 	/* An empty batch changes nothing. */
-	ck_assert_int_eq(store_commit(store, NULL, 0), 0);
+	ck_assert_int_eq(store_commit(store, NULL, 0, NULL, 0), 0);
 	ck_assert_int_eq(store_last_seq(store), 3);
 
 	d = report_new("MY", "44444444-4444-4444-8444-444444444444", 4, "");
@@ -407,7 +410,7 @@ START_TEST(test_seqs)
 		many[i] = report_new(i % 2 ? "ID" : "SG", id, (int)(i % 200),
 		    "");
 	}
-	ck_assert_int_eq(store_commit(store, many, 500), 0);
+	ck_assert_int_eq(store_commit(store, many, 500, NULL, 0), 0);
 	for (i = 0; i < 500; i++) {
 		EXPECT_NEW(many[i], (int64_t)(6 + i), 0);
 		store_report_free(many[i]);
@@ -705,7 +708,7 @@ START_TEST(test_corrupt)
 		snprintf(id, sizeof id, "r%zu", i);
 		r[i] = report_new("ID", id, (int)i, "SG:R MY:R TH:R");
 	}
-	ck_assert_int_eq(store_commit(store, r, 50), 0);
+	ck_assert_int_eq(store_commit(store, r, 50, NULL, 0), 0);
 	for (i = 0; i < 50; i++)
 		store_report_free(r[i]);
 	store_close(store);
@@ -725,6 +728,70 @@ START_TEST(test_corrupt)
 	    strstr(cause, "malformed") != NULL,
 	    "cause \"%s\" does not say the file is damaged", cause);
 	free(cause);
+}
+END_TEST
+
+START_TEST(test_acks)
+{
+	struct store		*store;
+	struct store_ack	 acks[2];
+
+	/* A cursor moves forward only; every move is logged with its time. */
+	store = open_store();
+	memset(acks, 0, sizeof acks);
+	snprintf(acks[0].member, sizeof acks[0].member, "SG");
+	acks[0].seq = 5;
+	acks[0].at = 1000;
+	snprintf(acks[1].member, sizeof acks[1].member, "MY");
+	acks[1].seq = 2;
+	acks[1].at = 1001;
+	ck_assert_int_eq(store_commit(store, NULL, 0, acks, 2), 0);
+	acks[0].seq = 3;
+	acks[0].at = 2000;
+	ck_assert_int_eq(store_commit(store, NULL, 0, acks, 1), 0);
+	acks[0].seq = 9;
+	acks[0].at = 3000;
+	ck_assert_int_eq(store_commit(store, NULL, 0, acks, 1), 0);
+	store_close(store);
+	EXPECT_DB("SELECT group_concat(member || ':' || acked_seq || ':' || "
+	    "acked_at, ' ') FROM (SELECT * FROM cursors ORDER BY member)",
+	    "MY:2:1001 SG:9:3000");
+	EXPECT_DB("SELECT group_concat(member || ':' || upto || ':' || at, ' ') "
+	    "FROM (SELECT * FROM acks ORDER BY member, upto)",
+	    "MY:2:1001 SG:3:2000 SG:5:1000 SG:9:3000");
+}
+END_TEST
+
+START_TEST(test_migrate_from_v1)
+{
+	struct store	*store;
+	sqlite3		*db;
+
+	/* A version 1 database, as the first release left it. */
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db,
+	    "CREATE TABLE reports (seq INTEGER PRIMARY KEY, sender TEXT NOT "
+	    "NULL, id TEXT NOT NULL, received_at INTEGER NOT NULL, code TEXT "
+	    "NOT NULL, severity INTEGER NOT NULL, tlp INTEGER NOT NULL, "
+	    "observed_at INTEGER, nrecipients INTEGER NOT NULL, digest BLOB "
+	    "NOT NULL, body TEXT NOT NULL, UNIQUE (sender, id));"
+	    "CREATE TABLE recipients (seq INTEGER NOT NULL REFERENCES reports "
+	    "(seq), member TEXT NOT NULL, tier INTEGER NOT NULL, PRIMARY KEY "
+	    "(seq, member)) WITHOUT ROWID;"
+	    "CREATE INDEX recipients_by_member ON recipients (member, seq);"
+	    "INSERT INTO reports VALUES (7, 'ID', 'x', 1, 'test/test', 0, 0, "
+	    "NULL, 1, x'00', '{}');"
+	    "INSERT INTO recipients VALUES (7, 'SG', 1);"
+	    "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	store = open_store();
+	ck_assert_int_eq(store_last_seq(store), 7);
+	store_close(store);
+	ck_assert_int_eq(db_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	EXPECT_DB("SELECT member || ':' || seq || ':' || tier FROM recipients",
+	    "SG:7:1");
+	ck_assert_int_eq(db_int("SELECT count(*) FROM cursors"), 0);
 }
 END_TEST
 
@@ -957,7 +1024,7 @@ START_TEST(test_disk_full)
 			batch[i]->body[32767] = '\0';
 		}
 		limit_file_size(512 * 1024);
-		ck_assert_int_eq(store_commit(store, batch, n), -1);
+		ck_assert_int_eq(store_commit(store, batch, n, NULL, 0), -1);
 		unlimit_file_size();
 		for (i = 0; i < n; i++)
 			EXPECT_FAILED(batch[i]);
@@ -967,7 +1034,7 @@ START_TEST(test_disk_full)
 		    last);
 
 		/* With room again, the same batch goes in without a gap. */
-		ck_assert_int_eq(store_commit(store, batch, n), 0);
+		ck_assert_int_eq(store_commit(store, batch, n, NULL, 0), 0);
 		for (i = 0; i < n; i++) {
 			EXPECT_NEW(batch[i], last + 1 + (int64_t)i, 1);
 			store_report_free(batch[i]);
@@ -1031,6 +1098,8 @@ store_suite(void)
 	ADD("read_only", test_read_only);
 	ADD("locked", test_locked);
 	ADD("second_opener", test_second_opener);
+	ADD("acks", test_acks);
+	ADD("migrate_from_v1", test_migrate_from_v1);
 	ADD("rollback", test_rollback);
 	ADD("disk_full", test_disk_full);
 	ADD("report_free", test_report_free);

@@ -1,0 +1,29 @@
+/* Alerts to subscribers: live as reports commit, from the store when behind. */
+#ifndef KENTONGAN_FANOUT_H
+#define KENTONGAN_FANOUT_H
+
+#include <stdint.h>
+
+#include "request.h"
+
+struct conn;
+struct hub;
+struct store_report;
+
+/*
+ * A report has just been committed (never before): queue its alert on the
+ * live subscriptions of its recipients. Each alert is serialised once per
+ * tier, and the same bytes go to every recipient of that tier.
+ */
+void	fanout_report(struct hub *, const struct store_report *);
+/*
+ * Start (or restart) a subscription on c after seq from, with filter (taken
+ * over). The first alerts come from the store.
+ */
+void	fanout_subscribe(struct conn *, int64_t from, struct filter *);
+/* Refill a lagging subscription from the store while its output has room. */
+void	fanout_pump(struct conn *);
+/* Forget the subscription of a closing connection. */
+void	fanout_unsubscribe(struct conn *);
+
+#endif

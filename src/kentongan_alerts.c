@@ -1,0 +1,326 @@
+/* kentongan listen and query: alerts for people and for pipes into a SIEM. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "kentongan.h"
+
+/* Parse a non-negative decimal for an option; -1 with a message if not. */
+static int
+alerts_number(const char *option, const char *s, long long *out)
+{
+	char	*end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || *out < 0) {
+		fprintf(stderr, "kentongan: %s takes a number, 0 or more, not "
+		    "\"%s\"\n", option, s);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Send one JSON request. */
+static int
+alerts_send(struct client *c, json_t *request)
+{
+	char	*text, *cause = NULL;
+	int	 rc;
+
+	if (request == NULL || (text = json_dumps(request, JSON_COMPACT)) ==
+	    NULL) {
+		fprintf(stderr, "kentongan: out of memory\n");
+		return (-1);
+	}
+	rc = client_send(c, text, strlen(text), &cause);
+	free(text);
+	if (rc == -1) {
+		fprintf(stderr, "kentongan: %s\n", cause ? cause : "?");
+		free(cause);
+	}
+	return (rc);
+}
+
+/* Read one JSON message; NULL (with a message printed) if there is none. */
+static json_t *
+alerts_receive(struct client *c)
+{
+	json_t	*message;
+	char	*line, *cause = NULL;
+
+	if ((line = client_read_line(c, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause ? cause : "?");
+		free(cause);
+		return (NULL);
+	}
+	message = json_loads(line, 0, NULL);
+	free(line);
+	if (!json_is_object(message)) {
+		fprintf(stderr, "kentongan: the hub sent something that is not "
+		    "a JSON object\n");
+		json_decref(message);
+		return (NULL);
+	}
+	return (message);
+}
+
+/* Print an error reply of the hub; always returns -1. */
+static int
+alerts_refused(const json_t *reply)
+{
+	fprintf(stderr, "kentongan: the hub refused the request: %s: %s\n",
+	    json_string_value(json_object_get(reply, "error")),
+	    json_string_value(json_object_get(reply, "message")));
+	return (-1);
+}
+
+/* One alert for a person: time, seq, sender, tier, severity, code, title. */
+static void
+alerts_print_line(const json_t *alert)
+{
+	const json_t	*report = json_object_get(alert, "report");
+	const char	*tier = json_string_value(json_object_get(alert, "tier"));
+
+	printf("%-24s %8lld  %-8s %-9s %-8s %-36s %s\n",
+	    json_string_value(json_object_get(alert, "received_at")),
+	    (long long)json_integer_value(json_object_get(alert, "seq")),
+	    json_string_value(json_object_get(alert, "sender")),
+	    tier != NULL ? tier : "own",
+	    json_string_value(json_object_get(report, "severity")),
+	    json_string_value(json_object_get(report, "code")),
+	    json_string_value(json_object_get(report, "title")));
+}
+
+/* One alert as one JSON line. */
+static void
+alerts_print_json(const json_t *alert)
+{
+	char	*text;
+
+	if ((text = json_dumps(alert, JSON_COMPACT)) != NULL) {
+		printf("%s\n", text);
+		free(text);
+	}
+}
+
+/* Build the subscribe request from the options. */
+static json_t *
+alerts_subscribe_request(struct options *o)
+{
+	json_t		*request, *filter, *codes;
+	long long	 since;
+	size_t		 i;
+
+	request = json_pack("{s:s}", "type", "subscribe");
+	filter = json_object();
+	if (request == NULL || filter == NULL)
+		goto fail;
+	if (o->ncodes > 0) {
+		if ((codes = json_array()) == NULL)
+			goto fail;
+		for (i = 0; i < o->ncodes; i++)
+			json_array_append_new(codes, json_string(o->codes[i]));
+		json_object_set_new(filter, "codes", codes);
+	}
+	if (o->min_severity != NULL)
+		json_object_set_new(filter, "min_severity",
+		    json_string(o->min_severity));
+	if (json_object_size(filter) > 0)
+		json_object_set(request, "filter", filter);
+	json_decref(filter);
+	filter = NULL;
+	if (o->since != NULL) {
+		if (alerts_number("--since", o->since, &since) == -1)
+			goto fail;
+		json_object_set_new(request, "since", json_integer(since));
+	}
+	return (request);
+fail:
+	json_decref(filter);
+	json_decref(request);
+	return (NULL);
+}
+
+/*
+ * Acknowledge up to seq once everything printed so far is really out: a
+ * pipe into a SIEM that breaks must not leave alerts acknowledged unread.
+ */
+static int
+alerts_flush_and_ack(struct client *c, long long seq)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "kentongan: cannot write alerts out: %s; "
+		    "nothing more is acknowledged\n", strerror(errno));
+		return (-1);
+	}
+	return (alerts_send(c, json_pack("{s:s, s:I}", "type", "ack", "seq",
+	    (json_int_t)seq)));
+}
+
+int
+cmd_listen(struct options *o)
+{
+	struct client	*c;
+	json_t		*request, *message;
+	const char	*type;
+	char		*cause = NULL;
+	long long	 printed = -1, acked = -1, seq;
+	int		 status = 1;
+
+	if ((request = alerts_subscribe_request(o)) == NULL)
+		return (2);
+	if ((c = client_connect(&o->client, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause);
+		free(cause);
+		json_decref(request);
+		return (1);
+	}
+	if (alerts_send(c, request) == -1)
+		goto done;
+	for (;;) {
+		if ((message = alerts_receive(c)) == NULL)
+			goto done;
+		type = json_string_value(json_object_get(message, "type"));
+		if (type != NULL && strcmp(type, "subscribed") == 0) {
+			fprintf(stderr, "kentongan: listening for alerts after "
+			    "seq %lld\n", (long long)json_integer_value(
+			    json_object_get(message, "from")));
+		} else if (type != NULL && strcmp(type, "alert") == 0) {
+			seq = json_integer_value(json_object_get(message,
+			    "seq"));
+			if (o->json)
+				alerts_print_json(message);
+			else
+				alerts_print_line(message);
+			printed = seq;
+		} else if (type != NULL && strcmp(type, "error") == 0) {
+			alerts_refused(message);
+			json_decref(message);
+			goto done;
+		}
+		json_decref(message);
+		/* One ack for all that arrived together. */
+		if (printed > acked && !client_readable(c, 0)) {
+			if (alerts_flush_and_ack(c, printed) == -1)
+				goto done;
+			acked = printed;
+		}
+	}
+done:
+	json_decref(request);
+	client_close(c);
+	return (status);
+}
+
+/* Build a query request for the page after `after`. */
+static json_t *
+alerts_query_request(struct options *o, long long after, long long limit)
+{
+	json_t	*request, *filter;
+
+	request = json_pack("{s:s, s:s, s:I, s:I}", "type", "query", "ref",
+	    "q", "after", (json_int_t)after, "limit", (json_int_t)limit);
+	filter = json_object();
+	if (request == NULL || filter == NULL) {
+		json_decref(request);
+		json_decref(filter);
+		return (NULL);
+	}
+	if (o->ncodes > 1) {
+		fprintf(stderr, "kentongan: query takes one --code\n");
+		goto fail;
+	}
+	if (o->ncodes == 1)
+		json_object_set_new(filter, "code", json_string(o->codes[0]));
+	if (o->sender != NULL)
+		json_object_set_new(filter, "sender", json_string(o->sender));
+	if (o->min_severity != NULL)
+		json_object_set_new(filter, "min_severity",
+		    json_string(o->min_severity));
+	if (o->since != NULL)
+		json_object_set_new(filter, "since", json_string(o->since));
+	if (o->until != NULL)
+		json_object_set_new(filter, "until", json_string(o->until));
+	if (json_object_size(filter) > 0)
+		json_object_set(request, "filter", filter);
+	json_decref(filter);
+	return (request);
+fail:
+	json_decref(filter);
+	json_decref(request);
+	return (NULL);
+}
+
+int
+cmd_query(struct options *o)
+{
+	struct client	*c;
+	json_t		*request, *reply, *alerts, *alert, *next;
+	const char	*type;
+	char		*cause = NULL;
+	long long	 after = 0, limit = 100;
+	size_t		 i, total = 0;
+	int		 status = 1;
+
+	if ((o->after != NULL && alerts_number("--after", o->after,
+	    &after) == -1) || (o->limit != NULL && alerts_number("--limit",
+	    o->limit, &limit) == -1))
+		return (2);
+	if ((c = client_connect(&o->client, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause);
+		free(cause);
+		return (1);
+	}
+	if (!o->json)
+		printf("%-24s %8s  %-8s %-9s %-8s %-36s %s\n", "RECEIVED",
+		    "SEQ", "SENDER", "TIER", "SEVERITY", "CODE", "TITLE");
+	for (;;) {
+		if ((request = alerts_query_request(o, after, limit)) == NULL) {
+			status = 2;
+			break;
+		}
+		if (alerts_send(c, request) == -1) {
+			json_decref(request);
+			break;
+		}
+		json_decref(request);
+		if ((reply = alerts_receive(c)) == NULL)
+			break;
+		type = json_string_value(json_object_get(reply, "type"));
+		if (type == NULL || strcmp(type, "result") != 0) {
+			alerts_refused(reply);
+			json_decref(reply);
+			break;
+		}
+		alerts = json_object_get(reply, "alerts");
+		json_array_foreach(alerts, i, alert) {
+			if (o->json)
+				alerts_print_json(alert);
+			else
+				alerts_print_line(alert);
+			total++;
+		}
+		next = json_object_get(reply, "next");
+		if (!json_is_integer(next)) {
+			status = 0;
+			json_decref(reply);
+			break;
+		}
+		after = json_integer_value(next);
+		json_decref(reply);
+		if (!o->all) {
+			fprintf(stderr, "kentongan: more alerts follow: add "
+			    "--after %lld for the next page, or --all\n", after);
+			status = 0;
+			break;
+		}
+	}
+	if (status == 0 && !o->json)
+		fprintf(stderr, "kentongan: %zu alerts\n", total);
+	client_close(c);
+	return (status);
+}

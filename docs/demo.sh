@@ -97,6 +97,15 @@ export KENTONGAN_HUB=127.0.0.1:$port KENTONGAN_CA=ca.pem
 export KENTONGAN_TAXONOMY="$top/etc/taxonomy.json"
 as() { who=$1; shift; KENTONGAN_CERT=$who.pem KENTONGAN_KEY=$who.key "$@"; }
 
+say "SG, MY, TH and the partner APCERT listen for alerts (kentongan listen)"
+listeners=
+for who in SG MY TH APCERT; do
+	KENTONGAN_CERT=$who.pem KENTONGAN_KEY=$who.key \
+	    "$client" listen >"alerts-$who.txt" 2>"listen-$who.err" &
+	listeners="$listeners $!"
+done
+sleep 0.5
+
 say "The incident codes (first lines of kentongan codes)"
 "$client" codes | head -n 8
 
@@ -108,6 +117,11 @@ run as ID "$client" push --code availability/ddos --severity high --tlp green \
 say "Indonesia shares a compromise with Malaysia only (TLP:RED, bilateral agreement)"
 run as ID "$client" push --code intrusions/system-compromise --severity critical \
     --tlp red --recipient MY --title "Web shell on a ministry portal"
+
+say "Indonesia shares a C2 server at TLP:AMBER: only its agreement partners SG and MY"
+run as ID "$client" push --code malicious-code/c2-server --severity high \
+    --tlp amber --title "C2 server used against government networks" \
+    --indicator domain:c2.example.net --indicator ipv4:198.51.100.23
 
 say "Thailand tries TLP:AMBER to Indonesia: no agreement, so it is refused whole"
 run as TH "$client" push --code malicious-code/c2-server --severity medium \
@@ -129,6 +143,23 @@ openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout VN.key \
 openssl x509 -req -in VN.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
     -days 2 -out VN.pem 2>/dev/null
 run as VN "$client" push --code test/test --severity info --tlp clear --title "hello"
+
+sleep 0.5
+say "Who was told what, and through which tier"
+for who in SG MY TH APCERT; do
+	echo "  $who received:"
+	if [ -s "alerts-$who.txt" ]; then
+		sed 's/^/    /' "alerts-$who.txt"
+	else
+		echo "    nothing: no alert was meant for it"
+	fi
+done
+echo "  (TH, with no agreement, gets only the regional GREEN and CLEAR reports;"
+echo "   the RED one reached MY alone; APCERT, outside the region, only CLEAR)"
+kill $listeners 2>/dev/null || true
+
+say "MY looks back at its history (kentongan query)"
+as MY "$client" query
 
 say "Stop the hub (SIGTERM): pending commits finish, connections close cleanly"
 kill -TERM "$hub_pid"

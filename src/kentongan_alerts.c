@@ -313,12 +313,14 @@ cmd_query(struct options *o)
 		after = json_integer_value(next);
 		json_decref(reply);
 		if (!o->all) {
+			fflush(stdout);
 			fprintf(stderr, "kentongan: more alerts follow: add "
 			    "--after %lld for the next page, or --all\n", after);
 			status = 0;
 			break;
 		}
 	}
+	fflush(stdout);
 	if (status == 0 && !o->json)
 		fprintf(stderr, "kentongan: %zu alerts\n", total);
 	client_close(c);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/bufferevent_ssl.h>
 #include <event2/listener.h>
 
 #include "commit.h"
@@ -179,21 +180,34 @@ hub_shutdown(struct hub *hub, const char *signame)
 		conn_close(c, "hub shutting down");
 }
 
-/* Disconnect the connections of members that the new registry drops. */
+/*
+ * After a reload, disconnect every connection whose certificate no longer
+ * maps to the same member (removed, reassigned, role changed) or no longer
+ * verifies (revoked in the new CRL, CA replaced).
+ */
 static void
-hub_drop_removed(struct hub *hub)
+hub_recheck_connections(struct hub *hub)
 {
 	const struct conf_member	*m;
 	struct conn			*c, *next;
+	const char			*why;
+	char				 reason[160];
+	SSL				*ssl;
 
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next) {
 		if (c->state != CONN_READY)
 			continue;
-		m = conf_member_by_id(hub->conf, c->member);
-		if (m == NULL)
-			conn_close(c, "member removed from the configuration");
-		else if (m->role == ROLE_OPERATOR)
-			conn_close(c, "member is now an operator");
+		ssl = bufferevent_openssl_get_ssl(c->bev);
+		if (ssl == NULL)
+			continue;
+		m = tls_peer_member(ssl, hub->conf, TLS_MEMBER_LISTENER, &why);
+		if (m != NULL && strcmp(m->id, c->member) != 0)
+			why = "certificate now registered to another member";
+		else if (m != NULL && tls_recheck_peer(hub->member_ctx, ssl,
+		    &why))
+			continue;
+		snprintf(reason, sizeof reason, "after reload: %s", why);
+		conn_close(c, reason);
 	}
 }
 
@@ -239,7 +253,7 @@ hub_reload(struct hub *hub)
 	LIST_FOREACH(ms, &hub->members, entry)
 		ratelimit_configure(&ms->rate, conf->report_rate,
 		    conf->report_burst);
-	hub_drop_removed(hub);
+	hub_recheck_connections(hub);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
 	    conf->nmembers, conf->nagreements, taxonomy->ncodes);
 }

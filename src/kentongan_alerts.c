@@ -8,6 +8,9 @@
 
 #include "kentongan.h"
 
+/* Well inside the hub's smallest sensible idle_timeout. */
+#define LISTEN_KEEPALIVE_MS	(30 * 1000)
+
 /* Parse a non-negative decimal for an option; -1 with a message if not. */
 static int
 alerts_number(const char *option, const char *s, long long *out)
@@ -182,6 +185,12 @@ cmd_listen(struct options *o)
 	if (alerts_send(c, request) == -1)
 		goto done;
 	for (;;) {
+		/* A quiet night is not an idle connection: keep it alive. */
+		while (!client_readable(c, LISTEN_KEEPALIVE_MS)) {
+			if (alerts_send(c, json_pack("{s:s, s:s}", "type",
+			    "ping", "ref", "keepalive")) == -1)
+				goto done;
+		}
 		if ((message = alerts_receive(c)) == NULL)
 			goto done;
 		type = json_string_value(json_object_get(message, "type"));

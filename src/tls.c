@@ -158,6 +158,38 @@ tls_peer_member(SSL *ssl, const struct conf *conf, enum tls_listener kind,
 	return (member);
 }
 
+int
+tls_recheck_peer(SSL_CTX *ctx, SSL *ssl, const char **why)
+{
+	X509_STORE_CTX	*store_ctx;
+	STACK_OF(X509)	*chain;
+	X509		*leaf;
+	int		 ok = 0;
+
+	*why = "no client certificate";
+	if ((leaf = SSL_get1_peer_certificate(ssl)) == NULL)
+		return (0);
+	/* The peer's chain as sent, leaf excluded on the server side. */
+	chain = SSL_get_peer_cert_chain(ssl);
+	if ((store_ctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(store_ctx, SSL_CTX_get_cert_store(ctx), leaf,
+	    chain) != 1) {
+		*why = "cannot check the certificate";
+		goto done;
+	}
+	X509_STORE_CTX_set_purpose(store_ctx, X509_PURPOSE_SSL_CLIENT);
+	if (X509_verify_cert(store_ctx) == 1)
+		ok = 1;
+	else
+		*why = X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(store_ctx));
+done:
+	X509_STORE_CTX_free(store_ctx);
+	X509_free(leaf);
+	ERR_clear_error();
+	return (ok);
+}
+
 /* "ADDR:PORT" of the peer on the other end of ssl, into buf. */
 static const char *
 tls_peer_address(SSL *ssl, char *buf, size_t size)

@@ -26,6 +26,11 @@ SSL_CTX		*tls_server_ctx_new(const struct conf *, enum tls_listener,
  */
 const struct conf_member *tls_peer_member(SSL *, const struct conf *,
 		    enum tls_listener, const char **why);
+/*
+ * Verify an established peer's certificate again, against the CA and CRL
+ * of ctx (after a reload): 1 if it still passes, else 0 with *why.
+ */
+int		 tls_recheck_peer(SSL_CTX *ctx, SSL *ssl, const char **why);
 /* SHA-256 of the certificate's DER encoding; -1 on failure. */
 int		 tls_fingerprint(X509 *, unsigned char out[CONF_SHA256_LEN]);
 /* The certificate's subject on one line, malloc'd. */

@@ -301,6 +301,58 @@ client_readable(struct client *c, int timeout_ms)
 	return (poll(&pfd, 1, timeout_ms) > 0);
 }
 
+int
+client_http_get(struct client *c, const char *target, int *status,
+    char **body, char **cause)
+{
+	char	*request, *end, *length;
+	size_t	 head, want;
+	int	 n;
+
+	*body = NULL;
+	n = asprintf(&request, "GET %s HTTP/1.1\r\nHost: kentongan\r\n"
+	    "Accept: application/json\r\nConnection: close\r\n\r\n", target);
+	if (n == -1) {
+		client_cause(cause, "out of memory");
+		return (-1);
+	}
+	if (SSL_write(c->ssl, request, n) != n) {
+		free(request);
+		client_cause(cause, "lost the connection to the hub %s: %s",
+		    c->hub, client_ssl_reason());
+		return (-1);
+	}
+	free(request);
+	/* Read to the end: the request asked the hub to close. */
+	for (;;) {
+		n = client_fill(c, cause);
+		if (n < 0)
+			return (-1);
+		free(*cause);
+		*cause = NULL;
+		if (n == 0)
+			break;
+	}
+	if (c->len == 0 || (end = memmem(c->buf, c->len, "\r\n\r\n", 4)) ==
+	    NULL || sscanf(c->buf, "HTTP/1.%*d %d", status) != 1) {
+		client_cause(cause, "the hub %s did not answer in HTTP; is "
+		    "--hub the operator listener (operator_listen)?", c->hub);
+		return (-1);
+	}
+	head = (size_t)(end - c->buf) + 4;
+	want = c->len - head;
+	*end = '\0';
+	if ((length = strcasestr(c->buf, "\r\nContent-Length:")) != NULL &&
+	    strtoul(length + 17, NULL, 10) < want)
+		want = strtoul(length + 17, NULL, 10);
+	if ((*body = strndup(c->buf + head, want)) == NULL) {
+		client_cause(cause, "out of memory");
+		return (-1);
+	}
+	c->len = 0;
+	return (0);
+}
+
 void
 client_close(struct client *c)
 {

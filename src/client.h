@@ -29,6 +29,12 @@ int		 client_send(struct client *, const char *line, size_t len,
 char		*client_read_line(struct client *, char **cause);
 /* 1 if a whole line is already buffered or readable without blocking. */
 int		 client_readable(struct client *, int timeout_ms);
+/*
+ * One HTTP/1.1 GET over the connection (the operator API), which the hub
+ * then closes. *status and the malloc'd *body on success; -1 with *cause.
+ */
+int		 client_http_get(struct client *, const char *target,
+		    int *status, char **body, char **cause);
 void		 client_close(struct client *);
 
 #endif

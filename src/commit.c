@@ -15,11 +15,13 @@
 
 #include "commit.h"
 #include "log.h"
+#include "timefmt.h"
 
 struct committer {
 	struct store		*store;
 	struct event		*wakeup;
 	committer_done_cb	 done;
+	committer_batch_cb	 batch_done;
 	void			*arg;
 	int			 pipe[2];
 	pthread_t		 thread;
@@ -29,10 +31,11 @@ struct committer {
 	pthread_cond_t		 more;
 	struct store_report_queue todo;		/* under lock */
 	struct store_report_queue finished;	/* under lock */
-	struct store_ack	*acks;		/* under lock */
-	size_t			 nacks;		/* under lock */
-	size_t			 acks_cap;	/* under lock */
+	struct store_mark	*marks;		/* under lock */
+	size_t			 nmarks;		/* under lock */
+	size_t			 marks_cap;	/* under lock */
 	int			 stopping;	/* under lock */
+	struct metrics_histogram histogram;	/* under lock */
 	size_t			 pending;	/* event loop only */
 };
 
@@ -51,20 +54,40 @@ committer_notify(struct committer *c)
 	}
 }
 
+/*
+ * Swap the position arrays under the lock: the thread takes the filled one
+ * and hands back its emptied one for the event loop to fill.
+ */
+static size_t
+committer_take_marks(struct committer *c, struct store_mark **marks,
+    size_t *cap)
+{
+	struct store_mark	*taken = c->marks;
+	size_t			 taken_cap = c->marks_cap, n = c->nmarks;
+
+	c->marks = *marks;
+	c->marks_cap = *cap;
+	c->nmarks = 0;
+	*marks = taken;
+	*cap = taken_cap;
+	return (n);
+}
+
 /* The commit thread: take what is queued, commit it, hand it back. */
 static void *
 committer_main(void *arg)
 {
 	struct committer	*c = arg;
 	struct store_report	*batch[COMMIT_BATCH_MAX], *r;
-	struct store_ack	*acks = NULL;
-	size_t			 n, i, nacks, acks_cap = 0;
+	struct store_mark	*marks = NULL;
+	size_t			 n, i, nmarks, marks_cap = 0;
+	int64_t			 started;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
-		while (TAILQ_EMPTY(&c->todo) && c->nacks == 0 && !c->stopping)
+		while (TAILQ_EMPTY(&c->todo) && c->nmarks == 0 && !c->stopping)
 			pthread_cond_wait(&c->more, &c->lock);
-		if (TAILQ_EMPTY(&c->todo) && c->nacks == 0 && c->stopping) {
+		if (TAILQ_EMPTY(&c->todo) && c->nmarks == 0 && c->stopping) {
 			pthread_mutex_unlock(&c->lock);
 			break;
 		}
@@ -73,21 +96,15 @@ committer_main(void *arg)
 			TAILQ_REMOVE(&c->todo, r, entry);
 			batch[n++] = r;
 		}
-		/* Swap the ack arrays: the event loop fills an empty one. */
-		nacks = c->nacks;
-		{
-			struct store_ack *tmp = c->acks;
-			size_t tmp_cap = c->acks_cap;
-
-			c->acks = acks;
-			c->acks_cap = acks_cap;
-			acks = tmp;
-			acks_cap = tmp_cap;
-		}
-		c->nacks = 0;
+		nmarks = committer_take_marks(c, &marks, &marks_cap);
 		pthread_mutex_unlock(&c->lock);
 
-		store_commit(c->store, batch, n, acks, nacks);
+		started = time_now_usec();
+		store_commit(c->store, batch, n, marks, nmarks);
+		pthread_mutex_lock(&c->lock);
+		metrics_histogram_add(&c->histogram,
+		    (double)(time_now_usec() - started) / 1e6);
+		pthread_mutex_unlock(&c->lock);
 		if (n == 0) {
 			/* Nothing to hand back; acknowledgements have no answer. */
 			continue;
@@ -99,7 +116,7 @@ committer_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		committer_notify(c);
 	}
-	free(acks);
+	free(marks);
 	return (NULL);
 }
 
@@ -114,11 +131,15 @@ committer_deliver(struct committer *c)
 	pthread_mutex_lock(&c->lock);
 	TAILQ_CONCAT(&finished, &c->finished, entry);
 	pthread_mutex_unlock(&c->lock);
+	if (TAILQ_EMPTY(&finished))
+		return;
 	while ((r = TAILQ_FIRST(&finished)) != NULL) {
 		TAILQ_REMOVE(&finished, r, entry);
 		c->pending--;
 		c->done(r, c->arg);
 	}
+	if (c->batch_done != NULL)
+		c->batch_done(c->arg);
 }
 
 /* The pipe is readable: empty it, then deliver. */
@@ -136,7 +157,8 @@ committer_wakeup(evutil_socket_t fd, short events, void *arg)
 
 struct committer *
 committer_new(struct store *store, struct event_base *base,
-    committer_done_cb done, void *arg, char **cause)
+    committer_done_cb done, committer_batch_cb batch_done, void *arg,
+    char **cause)
 {
 	struct committer	*c;
 
@@ -145,6 +167,7 @@ committer_new(struct store *store, struct event_base *base,
 		goto nomem;
 	c->store = store;
 	c->done = done;
+	c->batch_done = batch_done;
 	c->arg = arg;
 	c->pipe[0] = c->pipe[1] = -1;
 	TAILQ_INIT(&c->todo);
@@ -186,40 +209,53 @@ committer_submit(struct committer *c, struct store_report *r)
 }
 
 void
-committer_ack(struct committer *c, const char *member, int64_t seq,
-    int64_t at)
+committer_mark(struct committer *c, enum store_mark_kind kind,
+    const char *member, int64_t seq, int64_t at)
 {
-	struct store_ack	*grown;
+	struct store_mark	*grown;
 	size_t			 i, cap;
 
 	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < c->nacks; i++) {
-		if (strcmp(c->acks[i].member, member) == 0)
+	for (i = 0; i < c->nmarks; i++) {
+		if (c->marks[i].kind == kind &&
+		    strcmp(c->marks[i].member, member) == 0)
 			break;
 	}
-	if (i == c->nacks) {
-		if (c->nacks == c->acks_cap) {
-			cap = c->acks_cap == 0 ? 16 : c->acks_cap * 2;
-			grown = reallocarray(c->acks, cap, sizeof *grown);
+	if (i == c->nmarks) {
+		if (c->nmarks == c->marks_cap) {
+			cap = c->marks_cap == 0 ? 16 : c->marks_cap * 2;
+			grown = reallocarray(c->marks, cap, sizeof *grown);
 			if (grown == NULL) {
 				pthread_mutex_unlock(&c->lock);
-				log_warnx("commit: out of memory for an ack of "
-				    "%s", member);
+				log_warnx("commit: out of memory for a position "
+				    "of %s", member);
 				return;
 			}
-			c->acks = grown;
-			c->acks_cap = cap;
+			c->marks = grown;
+			c->marks_cap = cap;
 		}
-		memset(&c->acks[i], 0, sizeof c->acks[i]);
-		snprintf(c->acks[i].member, sizeof c->acks[i].member, "%s",
+		memset(&c->marks[i], 0, sizeof c->marks[i]);
+		c->marks[i].kind = kind;
+		snprintf(c->marks[i].member, sizeof c->marks[i].member, "%s",
 		    member);
-		c->nacks++;
+		c->nmarks++;
 	}
-	if (seq > c->acks[i].seq) {
-		c->acks[i].seq = seq;
-		c->acks[i].at = at;
+	if (seq > c->marks[i].seq) {
+		c->marks[i].seq = seq;
+		c->marks[i].at = at;
 	}
 	pthread_cond_signal(&c->more);
+	pthread_mutex_unlock(&c->lock);
+}
+
+void
+committer_histogram(struct committer *c, struct metrics_histogram *out)
+{
+	memset(out, 0, sizeof *out);
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->lock);
+	*out = c->histogram;
 	pthread_mutex_unlock(&c->lock);
 }
 
@@ -241,6 +277,9 @@ committer_free(struct committer *c)
 		pthread_mutex_unlock(&c->lock);
 		pthread_join(c->thread, NULL);
 		committer_deliver(c);
+		/* Positions noted by those last deliveries. */
+		if (c->nmarks > 0)
+			store_commit(c->store, NULL, 0, c->marks, c->nmarks);
 	}
 	if (c->wakeup != NULL)
 		event_free(c->wakeup);
@@ -250,6 +289,6 @@ committer_free(struct committer *c)
 		close(c->pipe[1]);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->more);
-	free(c->acks);
+	free(c->marks);
 	free(c);
 }

@@ -4,6 +4,7 @@
 
 #include <event2/event.h>
 
+#include "metrics.h"
 #include "store.h"
 
 #define COMMIT_BATCH_MAX	4096
@@ -12,18 +13,27 @@ struct committer;
 /* Called on the event loop's thread, in commit order, for each report. */
 typedef void (*committer_done_cb)(struct store_report *, void *arg);
 
+/* Called on the event loop's thread after the done callbacks of a batch. */
+typedef void (*committer_batch_cb)(void *arg);
+
 /* Start the commit thread over store (which it then owns until freed). */
 struct committer	*committer_new(struct store *, struct event_base *,
-			    committer_done_cb, void *arg, char **cause);
+			    committer_done_cb, committer_batch_cb, void *arg,
+			    char **cause);
 /* Queue a report; its done callback comes after its batch is committed. */
 void			 committer_submit(struct committer *,
 			    struct store_report *);
 /*
- * Make a member's cumulative acknowledgement durable with the next commit.
- * Several acks of one member before that commit collapse into the highest.
+ * Make a member's cumulative position (acknowledged, or sent) durable with
+ * the next commit. Several of one kind and member before that commit
+ * collapse into the highest.
  */
-void			 committer_ack(struct committer *, const char *member,
+void			 committer_mark(struct committer *,
+			    enum store_mark_kind, const char *member,
 			    int64_t seq, int64_t at);
+/* A copy of the commit duration histogram (zero if c is NULL). */
+void			 committer_histogram(struct committer *,
+			    struct metrics_histogram *);
 /* Reports submitted whose done callback has not run yet. */
 size_t			 committer_pending(const struct committer *);
 /*

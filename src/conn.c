@@ -156,6 +156,8 @@ conn_read(struct bufferevent *bev, void *arg)
 
 	(void)bev;
 	c->last_activity = time_now_usec();
+	if (c->member_state != NULL)
+		c->member_state->last_seen = c->last_activity;
 	conn_process_input(c);
 }
 
@@ -227,6 +229,7 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 	if (events & BEV_EVENT_ERROR) {
 		conn_tls_error(c, why, sizeof why);
 		if (c->state == CONN_HANDSHAKING) {
+			c->hub->metrics.handshakes_failed++;
 			ssl = bufferevent_openssl_get_ssl(c->bev);
 			verify = ssl != NULL ? SSL_get_verify_result(ssl) :
 			    X509_V_OK;
@@ -305,6 +308,7 @@ conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
 	conn_arm_timer(c, hub->conf->handshake_timeout);
 	TAILQ_INSERT_TAIL(&hub->conns, c, entry);
 	hub->nconns++;
+	hub->metrics.connections_accepted++;
 	log_debug("conn %s: accepted", c->peer);
 }
 

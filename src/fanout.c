@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include "alert.h"
+#include "commit.h"
 #include "conn.h"
 #include "fanout.h"
 #include "hub.h"
 #include "log.h"
 #include "store.h"
 #include "store_read.h"
+#include "timefmt.h"
 
 /* Alerts read from the store per query while catching up. */
 #define FANOUT_PAGE	512
@@ -39,6 +41,38 @@ fanout_text(struct fanout_alert *a, enum tier tier, size_t *len)
 		    (int)tier, r->body, strlen(r->body), 1, &a->len[tier]);
 	*len = a->len[tier];
 	return (a->text[tier]);
+}
+
+/* Note that a member was sent everything up to seq. */
+static void
+fanout_delivered(struct conn *c, int64_t seq)
+{
+	struct member_state	*ms = c->member_state;
+
+	if (seq <= ms->delivered_seq)
+		return;
+	ms->delivered_seq = seq;
+	ms->delivered_at = time_now_usec();
+	ms->delivered_dirty = 1;
+	c->hub->deliveries_dirty = 1;
+}
+
+void
+fanout_flush_deliveries(void *arg)
+{
+	struct hub		*hub = arg;
+	struct member_state	*ms;
+
+	if (!hub->deliveries_dirty || hub->committer == NULL)
+		return;
+	hub->deliveries_dirty = 0;
+	LIST_FOREACH(ms, &hub->members, entry) {
+		if (!ms->delivered_dirty)
+			continue;
+		ms->delivered_dirty = 0;
+		committer_mark(hub->committer, STORE_MARK_DELIVERED, ms->id,
+		    ms->delivered_seq, ms->delivered_at);
+	}
 }
 
 /* Queue the alert on one live subscription, or let it fall behind. */
@@ -66,7 +100,9 @@ fanout_offer(struct conn *c, struct fanout_alert *a, enum tier tier)
 		return;
 	}
 	conn_send_raw(c, text, len);
+	c->hub->metrics.alerts_delivered++;
 	c->sent_seq = a->report->seq;
+	fanout_delivered(c, a->report->seq);
 }
 
 void
@@ -117,6 +153,8 @@ fanout_replay_row(const struct store_row *row, void *arg)
 		}
 		conn_send_raw(c, text, len);
 		free(text);
+		c->hub->metrics.alerts_delivered++;
+		fanout_delivered(c, row->seq);
 	}
 	c->sent_seq = row->seq;
 	return (0);
@@ -146,6 +184,7 @@ fanout_pump(struct conn *c)
 			c->live = 1;
 		}
 	}
+	fanout_flush_deliveries(hub);
 }
 
 void

@@ -23,6 +23,11 @@ void	fanout_report(struct hub *, const struct store_report *);
 void	fanout_subscribe(struct conn *, int64_t from, struct filter *);
 /* Refill a lagging subscription from the store while its output has room. */
 void	fanout_pump(struct conn *);
+/*
+ * Hand the members' new delivery positions to the commit thread, once per
+ * batch rather than once per alert.
+ */
+void	fanout_flush_deliveries(void *hub);
 /* Forget the subscription of a closing connection. */
 void	fanout_unsubscribe(struct conn *);
 

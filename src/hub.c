@@ -11,8 +11,10 @@
 
 #include "commit.h"
 #include "conn.h"
+#include "fanout.h"
 #include "hub.h"
 #include "log.h"
+#include "operator.h"
 #include "session.h"
 #include "store.h"
 #include "store_read.h"
@@ -98,45 +100,59 @@ hub_accept_error(struct evconnlistener *listener, void *arg)
 	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-/* Bind one listener; exits 1 with a clear message when it cannot. */
-static void
-hub_listen(struct hub *hub, const struct conf_address *a)
+struct evconnlistener *
+hub_bind(struct hub *hub, const struct conf_address *a, evconnlistener_cb cb,
+    void *arg)
 {
-	struct hub_listener	*hl;
+	struct evconnlistener	*listener;
 	struct addrinfo		 hints, *res;
 	unsigned		 flags;
+	char			 address[96];
 	int			 rc;
 
-	if ((hl = calloc(1, sizeof *hl)) == NULL)
-		fatalx("listen: out of memory");
-	hl->hub = hub;
-	snprintf(hl->address, sizeof hl->address, strchr(a->host, ':') ?
+	snprintf(address, sizeof address, strchr(a->host, ':') ?
 	    "[%s]:%s" : "%s:%s", a->host, a->port);
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
 	if ((rc = getaddrinfo(a->host, a->port, &hints, &res)) != 0)
-		fatalx("%s:%d: listen %s: %s", hub->conf_file, a->line,
-		    hl->address, gai_strerror(rc));
+		fatalx("%s:%d: %s: %s", hub->conf_file, a->line, address,
+		    gai_strerror(rc));
 	flags = LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC;
 	/* "[::]" and "0.0.0.0" on one port are two listeners, not a clash. */
 	if (res->ai_family == AF_INET6)
 		flags |= LEV_OPT_BIND_IPV6ONLY;
-	hl->listener = evconnlistener_new_bind(hub->base, hub_accept, hl,
-	    flags, 1024, res->ai_addr, (int)res->ai_addrlen);
+	listener = evconnlistener_new_bind(hub->base, cb, arg, flags, 1024,
+	    res->ai_addr, (int)res->ai_addrlen);
 	freeaddrinfo(res);
-	if (hl->listener == NULL) {
+	if (listener == NULL) {
 		if (errno == EADDRINUSE)
 			fatalx("cannot listen on %s: the address is already in "
 			    "use (another kentongand running?); free the port "
-			    "or change \"listen\" in %s", hl->address,
+			    "or change line %d of %s", address, a->line,
 			    hub->conf_file);
-		fatal("cannot listen on %s", hl->address);
+		fatal("cannot listen on %s", address);
 	}
+	log_notice("listening on %s%s", address, cb == NULL ?
+	    " (operator API)" : "");
+	return (listener);
+}
+
+/* Bind one member listener. */
+static void
+hub_listen(struct hub *hub, const struct conf_address *a)
+{
+	struct hub_listener	*hl;
+
+	if ((hl = calloc(1, sizeof *hl)) == NULL)
+		fatalx("listen: out of memory");
+	hl->hub = hub;
+	snprintf(hl->address, sizeof hl->address, strchr(a->host, ':') ?
+	    "[%s]:%s" : "%s:%s", a->host, a->port);
+	hl->listener = hub_bind(hub, a, hub_accept, hl);
 	evconnlistener_set_error_cb(hl->listener, hub_accept_error);
 	SLIST_INSERT_HEAD(&hub->listeners, hl, entry);
-	log_notice("listening on %s", hl->address);
 }
 
 /* Close every listener. */
@@ -166,6 +182,7 @@ hub_shutdown(struct hub *hub, const char *signame)
 	hub->stopping = 1;
 	log_notice("%s: shutting down", signame);
 	hub_unlisten(hub);
+	operator_stop(hub);
 	evsignal_del(hub->sighup);
 	evsignal_del(hub->sigterm);
 	evsignal_del(hub->sigint);
@@ -221,7 +238,7 @@ hub_reload(struct hub *hub)
 	struct conf		*conf;
 	struct taxonomy		*taxonomy;
 	struct member_state	*ms;
-	SSL_CTX			*ctx;
+	SSL_CTX			*ctx, *op_ctx = NULL;
 	char			*cause = NULL;
 
 	log_notice("SIGHUP: reloading %s", hub->conf_file);
@@ -237,6 +254,12 @@ hub_reload(struct hub *hub)
 		return;
 	}
 	ctx = tls_server_ctx_new(conf, TLS_MEMBER_LISTENER, &hub->conf, &cause);
+	if (ctx != NULL && hub->operator_ctx != NULL &&
+	    (op_ctx = tls_server_ctx_new(conf, TLS_OPERATOR_LISTENER,
+	    &hub->conf, &cause)) == NULL) {
+		SSL_CTX_free(ctx);
+		ctx = NULL;
+	}
 	if (ctx == NULL) {
 		log_warnx("reload refused, configuration unchanged: %s", cause);
 		free(cause);
@@ -250,6 +273,10 @@ hub_reload(struct hub *hub)
 	hub->taxonomy = taxonomy;
 	SSL_CTX_free(hub->member_ctx);
 	hub->member_ctx = ctx;
+	if (op_ctx != NULL) {
+		SSL_CTX_free(hub->operator_ctx);
+		hub->operator_ctx = op_ctx;
+	}
 	LIST_FOREACH(ms, &hub->members, entry)
 		ratelimit_configure(&ms->rate, conf->report_rate,
 		    conf->report_burst);
@@ -305,7 +332,7 @@ hub_new(const char *conf_file)
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	hub->committer = committer_new(hub->store, hub->base, session_committed,
-	    hub, &cause);
+	    fanout_flush_deliveries, hub, &cause);
 	if (hub->committer == NULL)
 		fatalx("%s", cause);
 	if ((hub->reader = store_reader_open(hub->conf->database.path,
@@ -325,6 +352,7 @@ hub_new(const char *conf_file)
 		fatalx("cannot install signal handlers");
 	for (i = 0; i < hub->conf->nlisten; i++)
 		hub_listen(hub, &hub->conf->listen[i]);
+	operator_start(hub);
 	log_notice("kentongand %s ready: %zu members, %zu agreements, %zu "
 	    "codes, last seq %lld", PACKAGE_VERSION, hub->conf->nmembers,
 	    hub->conf->nagreements, hub->taxonomy->ncodes,
@@ -367,7 +395,9 @@ hub_free(struct hub *hub)
 		event_free(hub->sigint);
 	if (hub->sighup != NULL)
 		event_free(hub->sighup);
+	operator_stop(hub);
 	SSL_CTX_free(hub->member_ctx);
+	SSL_CTX_free(hub->operator_ctx);
 	taxonomy_free(hub->taxonomy);
 	conf_free(hub->conf);
 	if (hub->base != NULL)

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "conf.h"
+#include "metrics.h"
 #include "ratelimit.h"
 #include "taxonomy.h"
 
@@ -22,6 +23,7 @@
 
 struct conn;
 struct committer;
+struct evhttp;
 struct store;
 struct store_reader;
 
@@ -31,6 +33,10 @@ struct member_state {
 	struct ratelimit	 rate;
 	unsigned		 connections;
 	int64_t			 acked_seq;	/* as made durable, or on its way */
+	int64_t			 delivered_seq;	/* highest seq queued to it */
+	int64_t			 delivered_at;
+	int			 delivered_dirty;	/* not yet handed to the store */
+	int64_t			 last_seen;	/* last traffic from it, usec */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
 };
@@ -48,6 +54,8 @@ struct hub {
 	struct conf		*conf;		/* in force */
 	struct taxonomy		*taxonomy;
 	SSL_CTX			*member_ctx;
+	SSL_CTX			*operator_ctx;	/* NULL when off */
+	struct evhttp		*http;
 	struct store		*store;
 	struct committer	*committer;
 	struct store_reader	*reader;
@@ -56,6 +64,7 @@ struct hub {
 	 * stop here; live delivery starts after it.
 	 */
 	int64_t			 delivered_seq;
+	int64_t			 last_received_at;
 
 	SLIST_HEAD(, hub_listener) listeners;
 	TAILQ_HEAD(, conn)	 conns;
@@ -67,8 +76,16 @@ struct hub {
 	struct event		*sigint;
 	struct event		*sighup;
 	int			 stopping;
+	int			 deliveries_dirty;	/* some member's */
+	struct metrics		 metrics;
 };
 
+/*
+ * Bind a listener on address; cb (may be NULL, to be set later) gets each
+ * connection. Exits 1 with a clear message when it cannot.
+ */
+struct evconnlistener	*hub_bind(struct hub *, const struct conf_address *,
+			    evconnlistener_cb cb, void *arg);
 /* Load everything, open the store, listen. Exits 1 on a start-up error. */
 struct hub		*hub_new(const char *conf_file);
 /* Run until told to stop; returns the exit status. */

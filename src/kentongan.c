@@ -47,6 +47,18 @@ usage(FILE *f)
 	    "                     [--code C] [--sender ID] [--min-severity S]\n"
 	    "                     [--since TIME] [--until TIME] [--after SEQ] "
 	    "[--limit N] [--all]\n"
+	    "  query --operator the whole history, from the operator API\n"
+	    "                     [--code C] [--sender ID] [--min-severity S] "
+	    "[--tlp L]\n"
+	    "                     [--since TIME] [--until TIME] [--after SEQ] "
+	    "[--limit N] [--all]\n"
+	    "  members          the members, who is connected, acknowledged "
+	    "position, backlog\n"
+	    "  stats            report counts by code, severity, sender and day\n"
+	    "                     [--since TIME] [--until TIME]\n"
+	    "                   (query --operator, members and stats take --hub "
+	    "HOST:PORT of\n"
+	    "                   operator_listen and an operator's certificate)\n"
 	    "  codes            the incident code vocabulary "
 	    "[--lang en|id] [--taxonomy FILE]\n"
 	    "\n"
@@ -359,7 +371,7 @@ main(int argc, char **argv)
 		OPT_CODE, OPT_SEVERITY, OPT_TLP, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_OBSERVED_AT, OPT_INDICATOR, OPT_SECTOR, OPT_RECIPIENT,
 		OPT_TAXONOMY, OPT_LANG, OPT_MIN_SEVERITY, OPT_SINCE, OPT_UNTIL,
-		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL
+		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL, OPT_OPERATOR
 	};
 	static const struct option longopts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
@@ -386,6 +398,7 @@ main(int argc, char **argv)
 		{ "after", required_argument, NULL, OPT_AFTER },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "all", no_argument, NULL, OPT_ALL },
+		{ "operator", no_argument, NULL, OPT_OPERATOR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -427,7 +440,10 @@ main(int argc, char **argv)
 				o.codes[o.ncodes++] = optarg;
 			break;
 		case OPT_SEVERITY: cp->severity = optarg; break;
-		case OPT_TLP: cp->tlp = optarg; break;
+		case OPT_TLP:
+			cp->tlp = optarg;
+			o.tlp = optarg;
+			break;
 		case OPT_TITLE: cp->title = optarg; break;
 		case OPT_DESCRIPTION: cp->description = optarg; break;
 		case OPT_OBSERVED_AT: cp->observed_at = optarg; break;
@@ -451,6 +467,7 @@ main(int argc, char **argv)
 		case OPT_AFTER: o.after = optarg; break;
 		case OPT_LIMIT: o.limit = optarg; break;
 		case OPT_ALL: o.all = 1; break;
+		case OPT_OPERATOR: o.operator = 1; break;
 		case 'h':
 			usage(stdout);
 			return (0);
@@ -473,7 +490,11 @@ main(int argc, char **argv)
 	if (strcmp(command, "listen") == 0)
 		return (cmd_listen(&o));
 	if (strcmp(command, "query") == 0)
-		return (cmd_query(&o));
+		return (o.operator ? cmd_operator_query(&o) : cmd_query(&o));
+	if (strcmp(command, "members") == 0)
+		return (cmd_members(&o));
+	if (strcmp(command, "stats") == 0)
+		return (cmd_stats(&o));
 	fprintf(stderr, "kentongan: unknown command \"%s\"; run kentongan "
 	    "--help\n", command);
 	return (2);

@@ -22,12 +22,20 @@ struct options {
 	const char		*sender;
 	const char		*after;
 	const char		*limit;
+	const char		*tlp;		/* query --operator */
 	int			 all;
+	int			 operator;
 };
 
 /* kentongan listen: print alerts as they arrive, ack each once written. */
 int	cmd_listen(struct options *);
 /* kentongan query: pages of past alerts. */
 int	cmd_query(struct options *);
+/* kentongan members: the registry and who is connected (operator API). */
+int	cmd_members(struct options *);
+/* kentongan stats: counts by code, severity, sender and day (operator API). */
+int	cmd_stats(struct options *);
+/* kentongan query --operator: the whole history (operator API). */
+int	cmd_operator_query(struct options *);
 
 #endif

@@ -39,6 +39,8 @@ struct query_request {
 	int64_t		 since;		/* usec, on received_at */
 	int		 has_until;
 	int64_t		 until;
+	int		 has_tlp;	/* operator API only */
+	enum tlp	 tlp;
 	int64_t		 after;
 	unsigned	 limit;
 };

@@ -48,6 +48,8 @@ session_error(struct conn *c, const char *ref, enum proto_error error,
 	if (reply != NULL)
 		conn_send_json(c, reply);
 	json_decref(reply);
+	c->hub->metrics.reports_refused[error < PROTO_NERRORS ? error :
+	    PROTO_INTERNAL_ERROR]++;
 	session_count_error(c);
 }
 
@@ -83,6 +85,8 @@ session_rejected(struct conn *c, const char *ref, const char *id,
 	if (reply != NULL)
 		conn_send_json(c, reply);
 	json_decref(reply);
+	c->hub->metrics.reports_refused[v->error < PROTO_NERRORS ? v->error :
+	    PROTO_INTERNAL_ERROR]++;
 	log_info("report: %s: refused %s: %s%s%s", c->member,
 	    id != NULL ? id : "(no id)", proto_error_name(v->error),
 	    v->field != NULL ? " at " : "", v->field != NULL ? v->field : "");
@@ -189,6 +193,13 @@ session_report(struct conn *c, const json_t *message, const char *ref,
 	if (policy_recipients(hub->conf, c->member, view.tlp, view.recipients,
 	    &set, &v) == -1)
 		goto refuse;
+	/*
+	 * received_at never goes backwards in seq order, so that a time
+	 * window of the history is a seq range.
+	 */
+	if (now < hub->last_received_at)
+		now = hub->last_received_at;
+	hub->last_received_at = now;
 	if (!ratelimit_take(&c->member_state->rate, now)) {
 		verdict_set(&v, PROTO_RATE_LIMITED, NULL, "more than %u reports "
 		    "a second (burst %u) from %s; slow down and send again",
@@ -279,7 +290,8 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	if (seq <= c->member_state->acked_seq)
 		return;
 	c->member_state->acked_seq = seq;
-	committer_ack(hub->committer, c->member, seq, now);
+	hub->metrics.acks++;
+	committer_mark(hub->committer, STORE_MARK_ACK, c->member, seq, now);
 }
 
 /* Append one query row to the result being built. */
@@ -494,8 +506,12 @@ session_committed(struct store_report *r, void *arg)
 		log_info("report: %s: accepted %s seq=%lld code=%s%s "
 		    "recipients=%zu", r->sender, r->id, (long long)r->seq,
 		    r->code, r->duplicate ? " duplicate" : "", r->nrecipients);
-		if (!r->duplicate)
+		if (r->duplicate)
+			c->hub->metrics.reports_duplicate++;
+		else {
+			c->hub->metrics.reports_accepted++;
 			fanout_report(c->hub, r);
+		}
 	}
 	conn_maybe_resume(c);
 	conn_unref(c);

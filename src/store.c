@@ -21,6 +21,7 @@ struct store {
 	sqlite3_stmt	*insert_recipient;
 	sqlite3_stmt	*set_cursor;
 	sqlite3_stmt	*log_ack;
+	sqlite3_stmt	*log_delivery;
 	int64_t		 last_seq;
 };
 
@@ -62,6 +63,13 @@ static const char *store_migrations[] = {
 	"DROP INDEX recipients_by_member;"
 	"CREATE INDEX recipients_by_member ON recipients (member, seq, tier);"
 	"CREATE INDEX reports_by_sender ON reports (sender, seq);",
+	/* 2 -> 3: when each member was sent what; history by code. */
+	"CREATE TABLE deliveries ("
+	"  member TEXT NOT NULL,"
+	"  upto INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  PRIMARY KEY (member, upto)) WITHOUT ROWID;"
+	"CREATE INDEX reports_by_code ON reports (code, seq);",
 };
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
 _Static_assert(STORE_NMIGRATIONS == STORE_SCHEMA_VERSION,
@@ -306,7 +314,10 @@ store_open(const char *path, char **cause)
 	    "WHERE excluded.acked_seq > cursors.acked_seq", &store->set_cursor,
 	    cause) == -1 ||
 	    store_prepare(store, "INSERT OR IGNORE INTO acks (member, upto, at) "
-	    "VALUES (?1, ?2, ?3)", &store->log_ack, cause) == -1)
+	    "VALUES (?1, ?2, ?3)", &store->log_ack, cause) == -1 ||
+	    store_prepare(store, "INSERT OR IGNORE INTO deliveries (member, "
+	    "upto, at) VALUES (?1, ?2, ?3)", &store->log_delivery,
+	    cause) == -1)
 		goto fail;
 	if (store_load_last_seq(store) == -1) {
 		store_cause(store, cause, "cannot read the last sequence number");
@@ -328,6 +339,7 @@ store_close(struct store *store)
 	sqlite3_finalize(store->insert_recipient);
 	sqlite3_finalize(store->set_cursor);
 	sqlite3_finalize(store->log_ack);
+	sqlite3_finalize(store->log_delivery);
 	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
 		log_warnx("store: %s: close: %s", store->path,
 		    sqlite3_errmsg(store->db));
@@ -420,7 +432,7 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 
 /* Run one prepared statement with (member, seq, at). */
 static int
-store_step_ack(sqlite3_stmt *stmt, const struct store_ack *ack)
+store_step_mark(sqlite3_stmt *stmt, const struct store_mark *ack)
 {
 	int	rc;
 
@@ -435,7 +447,7 @@ store_step_ack(sqlite3_stmt *stmt, const struct store_ack *ack)
 
 int
 store_commit(struct store *store, struct store_report **batch, size_t n,
-    const struct store_ack *acks, size_t nacks)
+    const struct store_mark *marks, size_t nmarks)
 {
 	int64_t	 seq = store->last_seq;
 	size_t	 i;
@@ -461,9 +473,13 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 		r->seq = ++seq;
 		r->nrecipients = r->recipients.n;
 	}
-	for (i = 0; i < nacks; i++) {
-		if (store_step_ack(store->set_cursor, &acks[i]) == -1 ||
-		    store_step_ack(store->log_ack, &acks[i]) == -1)
+	for (i = 0; i < nmarks; i++) {
+		if (marks[i].kind == STORE_MARK_ACK &&
+		    (store_step_mark(store->set_cursor, &marks[i]) == -1 ||
+		    store_step_mark(store->log_ack, &marks[i]) == -1))
+			goto rollback;
+		if (marks[i].kind == STORE_MARK_DELIVERED &&
+		    store_step_mark(store->log_delivery, &marks[i]) == -1)
 			goto rollback;
 	}
 	if (store_exec(store, "COMMIT", NULL) == -1)
@@ -472,8 +488,8 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	return (0);
 
 rollback:
-	log_warnx("store: %s: commit of %zu reports and %zu acks failed: %s",
-	    store->path, n, nacks, sqlite3_errmsg(store->db));
+	log_warnx("store: %s: commit of %zu reports and %zu positions failed: "
+	    "%s", store->path, n, nmarks, sqlite3_errmsg(store->db));
 	if (!sqlite3_get_autocommit(store->db))
 		store_exec(store, "ROLLBACK", NULL);
 fail:

@@ -11,7 +11,7 @@
 #include "policy.h"
 #include "verdict.h"
 
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 #define STORE_DIGEST_LEN	32
 
 /*
@@ -42,11 +42,18 @@ struct store_report {
 };
 TAILQ_HEAD(store_report_queue, store_report);
 
-/* A member's cumulative acknowledgement, to make durable. */
-struct store_ack {
-	char		member[CONF_MEMBER_ID_MAX + 1];
-	int64_t		seq;
-	int64_t		at;
+/* A member's position advancing: what it acknowledged, what it was sent. */
+enum store_mark_kind {
+	STORE_MARK_ACK,
+	STORE_MARK_DELIVERED
+};
+
+/* A member's cumulative position of one kind, to make durable. */
+struct store_mark {
+	enum store_mark_kind	kind;
+	char			member[CONF_MEMBER_ID_MAX + 1];
+	int64_t			seq;
+	int64_t			at;
 };
 
 struct store;
@@ -59,14 +66,14 @@ struct store;
 struct store	*store_open(const char *path, char **cause);
 void		 store_close(struct store *);
 /*
- * Commit a batch of reports, and members' acknowledgements, in one
- * transaction. Each report gets a new sequence number, or is found to be a
+ * Commit a batch of reports, and members' acknowledgements and delivery
+ * positions, in one transaction. Each report gets a new sequence number, or is found to be a
  * duplicate or an id_conflict; a cursor only ever moves forward. If the
  * transaction fails, every report of the batch gets internal_error and
  * nothing is stored; returns -1 then, else 0.
  */
 int		 store_commit(struct store *, struct store_report **, size_t,
-		    const struct store_ack *, size_t);
+		    const struct store_mark *, size_t);
 int64_t		 store_last_seq(struct store *);
 void		 store_report_free(struct store_report *);
 

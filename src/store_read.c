@@ -49,7 +49,8 @@ store_reader_open(const char *path, char **cause)
 	}
 	sqlite3_busy_timeout(r->db, 1000);
 	if (sqlite3_prepare_v3(r->db, "SELECT r.seq, p.sender, p.received_at, "
-	    "p.code, p.severity, r.tier, p.body FROM recipients r "
+	    "p.code, p.severity, r.tier, p.body, p.nrecipients, p.tlp "
+	    "FROM recipients r "
 	    "JOIN reports p ON p.seq = r.seq "
 	    "WHERE r.member = ?1 AND r.seq > ?2 AND r.seq <= ?3 "
 	    "ORDER BY r.seq LIMIT ?4", -1, SQLITE_PREPARE_PERSISTENT,
@@ -77,7 +78,10 @@ store_reader_close(struct store_reader *r)
 	free(r);
 }
 
-/* Fill a row from a statement whose columns are seq, sender, received_at, code, severity, tier, body. */
+/*
+ * Fill a row from a statement whose columns are seq, sender, received_at,
+ * code, severity, tier, body, nrecipients, tlp.
+ */
 static void
 store_reader_row(sqlite3_stmt *stmt, struct store_row *row)
 {
@@ -90,6 +94,8 @@ store_reader_row(sqlite3_stmt *stmt, struct store_row *row)
 	    sqlite3_column_int(stmt, 5);
 	row->body = (const char *)sqlite3_column_text(stmt, 6);
 	row->body_len = (size_t)sqlite3_column_bytes(stmt, 6);
+	row->nrecipients = sqlite3_column_int64(stmt, 7);
+	row->tlp = (enum tlp)sqlite3_column_int(stmt, 8);
 }
 
 /* Step through stmt calling cb; the number of rows, or -1. */
@@ -154,6 +160,65 @@ store_reader_page_row(const struct store_row *row, void *arg)
 	return (page->cb(row, page->arg));
 }
 
+/*
+ * The first seq received at or after t (last_seq + 1 if none). The hub
+ * stamps received_at in seq order, never backwards, so a time bound is a
+ * seq bound, found by bisection on the primary key instead of a scan.
+ */
+static int
+store_reader_seq_at(struct store_reader *r, int64_t t, int64_t upto,
+    int64_t *seq)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 lo = 1, hi = upto + 1, mid;
+	int		 rc = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT received_at FROM reports WHERE "
+	    "seq >= ?1 ORDER BY seq LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		sqlite3_bind_int64(stmt, 1, mid);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW && sqlite3_column_int64(stmt, 0) < t)
+			lo = mid + 1;
+		else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			hi = mid;
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			break;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	*seq = lo;
+	return (0);
+}
+
+/* Turn the since/until of q into a seq range (lo, hi]. */
+static int
+store_reader_bounds(struct store_reader *r, const struct query_request *q,
+    int64_t upto, int64_t *lo, int64_t *hi)
+{
+	int64_t	seq;
+
+	*lo = q->after;
+	*hi = upto;
+	if (q->has_since) {
+		if (store_reader_seq_at(r, q->since, upto, &seq) == -1)
+			return (-1);
+		if (seq - 1 > *lo)
+			*lo = seq - 1;
+	}
+	if (q->has_until) {
+		if (store_reader_seq_at(r, q->until, upto, &seq) == -1)
+			return (-1);
+		if (seq - 1 < *hi)
+			*hi = seq - 1;
+	}
+	return (0);
+}
+
 int
 store_reader_query(struct store_reader *r, const char *member,
     const struct query_request *q, int64_t upto, store_row_cb cb, void *arg,
@@ -161,26 +226,35 @@ store_reader_query(struct store_reader *r, const char *member,
 {
 	struct store_query_page	 page = { cb, arg, q->limit, 0, 0, 0 };
 	sqlite3_stmt		*stmt;
-	char			*sql, *like = NULL;
-	int			 n, len;
+	char			*sql, *prefix_end = NULL;
+	int64_t			 lo, hi;
+	int			 n, prefix = 0;
 
 	*next = 0;
+	if (store_reader_bounds(r, q, upto, &lo, &hi) == -1)
+		return (-1);
+	if (lo >= hi)
+		return (0);
+	if (q->code != NULL)
+		prefix = q->code[strlen(q->code) - 1] == '/';
 	/*
-	 * What the member sent, and what it was entitled to: a recipient
-	 * row exists exactly for the latter.
+	 * A member sees what it sent and what it was entitled to: a
+	 * recipient row exists exactly for the latter.
 	 */
 	sql = sqlite3_mprintf("SELECT p.seq, p.sender, p.received_at, p.code, "
-	    "p.severity, r.tier, p.body FROM reports p "
-	    "LEFT JOIN recipients r ON r.seq = p.seq AND r.member = ?1 "
-	    "WHERE p.seq > ?2 AND p.seq <= ?3 "
-	    "AND (p.sender = ?1 OR r.member IS NOT NULL)"
-	    "%s%s%s%s%s ORDER BY p.seq LIMIT ?9",
-	    q->code == NULL ? "" : q->code[strlen(q->code) - 1] == '/' ?
+	    "p.severity, %s, p.body, p.nrecipients, p.tlp FROM reports p %s "
+	    "WHERE p.seq > ?2 AND p.seq <= ?3%s%s%s%s%s "
+	    "ORDER BY p.seq LIMIT ?9",
+	    member != NULL ? "r.tier" : "NULL",
+	    member != NULL ? "LEFT JOIN recipients r ON r.seq = p.seq AND "
+	    "r.member = ?1" : "",
+	    member != NULL ? " AND (p.sender = ?1 OR r.member IS NOT NULL)" :
+	    "",
+	    q->code == NULL ? "" : prefix ?
 	    " AND p.code >= ?4 AND p.code < ?10" : " AND p.code = ?4",
 	    q->sender[0] != '\0' ? " AND p.sender = ?5" : "",
 	    q->has_min_severity ? " AND p.severity >= ?6" : "",
-	    q->has_since ? " AND p.received_at >= ?7" : "",
-	    q->has_until ? " AND p.received_at < ?8" : "");
+	    q->has_tlp ? " AND p.tlp = ?7" : "");
 	if (sql == NULL)
 		return (-1);
 	if (sqlite3_prepare_v2(r->db, sql, -1, &stmt, NULL) != SQLITE_OK) {
@@ -190,39 +264,153 @@ store_reader_query(struct store_reader *r, const char *member,
 		return (-1);
 	}
 	sqlite3_free(sql);
-	sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, q->after);
-	sqlite3_bind_int64(stmt, 3, upto);
+	if (member != NULL)
+		sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, lo);
+	sqlite3_bind_int64(stmt, 3, hi);
 	if (q->code != NULL) {
 		sqlite3_bind_text(stmt, 4, q->code, -1, SQLITE_STATIC);
 		/* A class prefix is the range [prefix, prefix with '/' + 1). */
-		len = (int)strlen(q->code);
-		if (q->code[len - 1] == '/') {
-			if ((like = strdup(q->code)) == NULL) {
+		if (prefix) {
+			if ((prefix_end = strdup(q->code)) == NULL) {
 				sqlite3_finalize(stmt);
 				return (-1);
 			}
-			like[len - 1] = '/' + 1;
-			sqlite3_bind_text(stmt, 10, like, -1, SQLITE_STATIC);
+			prefix_end[strlen(prefix_end) - 1] = '/' + 1;
+			sqlite3_bind_text(stmt, 10, prefix_end, -1,
+			    SQLITE_STATIC);
 		}
 	}
 	if (q->sender[0] != '\0')
 		sqlite3_bind_text(stmt, 5, q->sender, -1, SQLITE_STATIC);
 	if (q->has_min_severity)
 		sqlite3_bind_int(stmt, 6, (int)q->min_severity);
-	if (q->has_since)
-		sqlite3_bind_int64(stmt, 7, q->since);
-	if (q->has_until)
-		sqlite3_bind_int64(stmt, 8, q->until);
+	if (q->has_tlp)
+		sqlite3_bind_int(stmt, 7, (int)q->tlp);
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)q->limit + 1);
 	n = store_reader_each(r, stmt, store_reader_page_row, &page);
 	sqlite3_finalize(stmt);
-	free(like);
+	free(prefix_end);
 	if (n == -1)
 		return (-1);
 	if (page.more)
 		*next = page.last;
 	return ((int)page.n);
+}
+
+int
+store_reader_report(struct store_reader *r, int64_t seq, store_row_cb cb,
+    void *arg)
+{
+	sqlite3_stmt	*stmt;
+	int		 n;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT seq, sender, received_at, code, "
+	    "severity, NULL, body, nrecipients, tlp FROM reports WHERE seq = ?1",
+	    -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, seq);
+	n = store_reader_each(r, stmt, cb, arg);
+	sqlite3_finalize(stmt);
+	return (n);
+}
+
+int
+store_reader_deliveries(struct store_reader *r, int64_t seq,
+    void (*cb)(const struct store_delivery *, void *), void *arg)
+{
+	struct store_delivery	 d;
+	sqlite3_stmt		*stmt;
+	int			 rc;
+
+	/*
+	 * Positions are cumulative: a member was sent (acknowledged) seq at
+	 * the first logged position that reached it.
+	 */
+	if (sqlite3_prepare_v2(r->db, "SELECT r.member, r.tier, "
+	    "(SELECT at FROM deliveries d WHERE d.member = r.member AND "
+	    "d.upto >= r.seq ORDER BY d.upto LIMIT 1), "
+	    "(SELECT at FROM acks a WHERE a.member = r.member AND "
+	    "a.upto >= r.seq ORDER BY a.upto LIMIT 1) "
+	    "FROM recipients r WHERE r.seq = ?1 ORDER BY r.member", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, seq);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		d.member = (const char *)sqlite3_column_text(stmt, 0);
+		if (d.member == NULL)
+			continue;
+		d.tier = sqlite3_column_int(stmt, 1);
+		d.delivered_at = sqlite3_column_int64(stmt, 2);
+		d.acked_at = sqlite3_column_int64(stmt, 3);
+		cb(&d, arg);
+	}
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int64_t
+store_reader_backlog(struct store_reader *r, const char *member,
+    int64_t after, int64_t upto)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 n = -1;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM recipients WHERE "
+	    "member = ?1 AND seq > ?2 AND seq <= ?3", -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, after);
+	sqlite3_bind_int64(stmt, 3, upto);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (n);
+}
+
+int
+store_reader_stats(struct store_reader *r, int64_t since, int64_t until,
+    int64_t upto, void (*cb)(const struct store_count *, void *), void *arg)
+{
+	struct query_request	 q = { 0 };
+	struct store_count	 count;
+	sqlite3_stmt		*stmt;
+	int64_t			 lo, hi;
+	int			 rc;
+
+	q.has_since = since != 0;
+	q.since = since;
+	q.has_until = until != 0;
+	q.until = until;
+	if (store_reader_bounds(r, &q, upto, &lo, &hi) == -1)
+		return (-1);
+	if (sqlite3_prepare_v2(r->db,
+	    "SELECT 'code', code, count(*) FROM reports "
+	    "WHERE seq > ?1 AND seq <= ?2 GROUP BY code "
+	    "UNION ALL SELECT 'severity', severity, count(*) FROM reports "
+	    "WHERE seq > ?1 AND seq <= ?2 GROUP BY severity "
+	    "UNION ALL SELECT 'sender', sender, count(*) FROM reports "
+	    "WHERE seq > ?1 AND seq <= ?2 GROUP BY sender "
+	    "UNION ALL SELECT 'day', date(received_at / 1000000, 'unixepoch'), "
+	    "count(*) FROM reports WHERE seq > ?1 AND seq <= ?2 GROUP BY 2",
+	    -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, lo);
+	sqlite3_bind_int64(stmt, 2, hi);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		count.dimension = (const char *)sqlite3_column_text(stmt, 0);
+		if (strcmp(count.dimension, "severity") == 0)
+			count.key = severity_name((enum severity)
+			    sqlite3_column_int(stmt, 1));
+		else
+			count.key = (const char *)sqlite3_column_text(stmt, 1);
+		count.count = sqlite3_column_int64(stmt, 2);
+		if (count.key != NULL)
+			cb(&count, arg);
+	}
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
 int

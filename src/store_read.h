@@ -18,6 +18,23 @@ struct store_row {
 	int		 tier;		/* enum tier, or -1 for the asker's own */
 	const char	*body;
 	size_t		 body_len;
+	int64_t		 nrecipients;
+	enum tlp	 tlp;
+};
+
+/* One recipient of a report, with when it was sent and acknowledged (0: not yet). */
+struct store_delivery {
+	const char	*member;
+	int		 tier;
+	int64_t		 delivered_at;
+	int64_t		 acked_at;
+};
+
+/* One line of the statistics: dimension ("code", ...), key, count. */
+struct store_count {
+	const char	*dimension;
+	const char	*key;
+	int64_t		 count;
 };
 
 /* Called per row; return 0 to go on, 1 to stop early. */
@@ -36,13 +53,29 @@ void			 store_reader_close(struct store_reader *);
 int	store_reader_replay(struct store_reader *, const char *member,
 	    int64_t after, int64_t upto, unsigned limit, store_row_cb, void *);
 /*
- * A page of the history that member sent or was entitled to, matching q,
- * with seq <= upto. *next is the last seq of the page if more may follow,
+ * A page of the history matching q, with seq <= upto: for a member (not
+ * NULL), only what it sent (tier -1) or was entitled to; for an operator
+ * (NULL), everything. *next is the last seq of the page if more may follow,
  * else 0. Returns the number of rows, or -1.
  */
 int	store_reader_query(struct store_reader *, const char *member,
 	    const struct query_request *q, int64_t upto, store_row_cb, void *,
 	    int64_t *next);
+/* The report with this seq: 1 and the callback called, 0 if none, -1. */
+int	store_reader_report(struct store_reader *, int64_t seq, store_row_cb,
+	    void *);
+/* The recipients of a report, in member order; -1 on error. */
+int	store_reader_deliveries(struct store_reader *, int64_t seq,
+	    void (*)(const struct store_delivery *, void *), void *);
+/* How many alerts for member have seq > after (and <= upto); -1 on error. */
+int64_t	store_reader_backlog(struct store_reader *, const char *member,
+	    int64_t after, int64_t upto);
+/*
+ * Counts of reports received in [since, until) by code, severity, sender
+ * and day (UTC); since/until 0 for no bound. -1 on error.
+ */
+int	store_reader_stats(struct store_reader *, int64_t since, int64_t until,
+	    int64_t upto, void (*)(const struct store_count *, void *), void *);
 /* Every member's acknowledged position. */
 int	store_reader_cursors(struct store_reader *,
 	    void (*cb)(const char *member, int64_t acked_seq, void *), void *);

@@ -323,10 +323,11 @@ START_TEST(test_schema)
 	EXPECT_DB("PRAGMA journal_mode", "wal");
 	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	    "sqlite_master WHERE type = 'table' ORDER BY name)",
-	    "acks cursors recipients reports");
+	    "acks cursors deliveries recipients reports");
 	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	    "sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-	    "ORDER BY name)", "recipients_by_member reports_by_sender");
+	    "ORDER BY name)", "recipients_by_member reports_by_code "
+	    "reports_by_sender");
 	ck_assert_int_eq(db_int("SELECT count(*) FROM reports"), 0);
 	store_close(store);
 	ck_assert_int_eq(db_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -734,11 +735,12 @@ END_TEST
 START_TEST(test_acks)
 {
 	struct store		*store;
-	struct store_ack	 acks[2];
+	struct store_mark	 acks[2];
 
 	/* A cursor moves forward only; every move is logged with its time. */
 	store = open_store();
 	memset(acks, 0, sizeof acks);
+	acks[0].kind = acks[1].kind = STORE_MARK_ACK;
 	snprintf(acks[0].member, sizeof acks[0].member, "SG");
 	acks[0].seq = 5;
 	acks[0].at = 1000;

@@ -1,0 +1,272 @@
+/* kentongan members, stats and query --operator: the hub operator's views. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "kentongan.h"
+
+/* GET target from the operator API and parse the JSON body; NULL on failure. */
+static json_t *
+operator_get(struct options *o, const char *target)
+{
+	struct client	*c;
+	json_error_t	 jerr;
+	json_t		*body = NULL;
+	char		*cause = NULL, *text = NULL;
+	int		 status;
+
+	if ((c = client_connect(&o->client, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause);
+		free(cause);
+		return (NULL);
+	}
+	if (client_http_get(c, target, &status, &text, &cause) == -1) {
+		fprintf(stderr, "kentongan: %s\n", cause ? cause : "?");
+		free(cause);
+		client_close(c);
+		return (NULL);
+	}
+	client_close(c);
+	body = json_loads(text, 0, &jerr);
+	if (status != 200) {
+		fprintf(stderr, "kentongan: the hub answered %d: %s: %s\n",
+		    status, json_string_value(json_object_get(body, "error")),
+		    json_string_value(json_object_get(body, "message")));
+		if (status == 403)
+			fprintf(stderr, "kentongan: the operator API needs a "
+			    "certificate of a member with role=operator\n");
+		json_decref(body);
+		body = NULL;
+	} else if (body == NULL)
+		fprintf(stderr, "kentongan: the hub's answer is not JSON: %s\n",
+		    jerr.text);
+	free(text);
+	return (body);
+}
+
+/* Append &name=value (URL-encoded) when value is set. */
+static int
+operator_param(char **target, const char *name, const char *value)
+{
+	char	*encoded, *grown;
+	int	 rc;
+
+	if (value == NULL)
+		return (0);
+	if ((encoded = evhttp_uriencode(value, -1, 0)) == NULL)
+		return (-1);
+	rc = asprintf(&grown, "%s%s%s=%s", *target,
+	    strchr(*target, '?') != NULL ? "&" : "?", name, encoded);
+	free(encoded);
+	if (rc == -1)
+		return (-1);
+	free(*target);
+	*target = grown;
+	return (0);
+}
+
+/* A time or "-" for a person. */
+static const char *
+operator_when(const json_t *j)
+{
+	const char	*s = json_string_value(j);
+
+	return (s != NULL ? s : "-");
+}
+
+/* Print a JSON document as is, for scripts. */
+static void
+operator_print_json(const json_t *j)
+{
+	char	*text;
+
+	if ((text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) !=
+	    NULL) {
+		printf("%s\n", text);
+		free(text);
+	}
+}
+
+int
+cmd_members(struct options *o)
+{
+	const json_t	*m;
+	json_t		*body;
+	size_t		 i;
+
+	if ((body = operator_get(o, "/v1/members")) == NULL)
+		return (1);
+	if (o->json)
+		operator_print_json(body);
+	else {
+		printf("%-10s %-28s %-8s %-9s %-24s %10s %8s\n", "ID", "NAME",
+		    "ROLE", "CONNECTED", "LAST SEEN", "ACKED", "BACKLOG");
+		json_array_foreach(json_object_get(body, "members"), i, m) {
+			printf("%-10s %-28.28s %-8s %-9s %-24s %10lld %8lld\n",
+			    json_string_value(json_object_get(m, "id")),
+			    json_string_value(json_object_get(m, "name")),
+			    json_string_value(json_object_get(m, "role")),
+			    json_is_true(json_object_get(m, "connected")) ?
+			    "yes" : "no",
+			    operator_when(json_object_get(m, "last_seen")),
+			    (long long)json_integer_value(json_object_get(m,
+			    "acked_seq")),
+			    (long long)json_integer_value(json_object_get(m,
+			    "backlog")));
+		}
+	}
+	json_decref(body);
+	return (0);
+}
+
+/* One dimension of the statistics, largest first as the hub sent it. */
+static void
+operator_print_counts(const char *title, const json_t *counts)
+{
+	const char	*key;
+	json_t		*value;
+
+	printf("%s\n", title);
+	if (json_object_size(counts) == 0)
+		printf("  (none)\n");
+	json_object_foreach((json_t *)counts, key, value)
+		printf("  %-66s %10lld\n", key,
+		    (long long)json_integer_value(value));
+}
+
+int
+cmd_stats(struct options *o)
+{
+	json_t	*body;
+	char	*target;
+	int	 status = 1;
+
+	if ((target = strdup("/v1/stats")) == NULL ||
+	    operator_param(&target, "since", o->since) == -1 ||
+	    operator_param(&target, "until", o->until) == -1) {
+		free(target);
+		fprintf(stderr, "kentongan: out of memory\n");
+		return (1);
+	}
+	if ((body = operator_get(o, target)) != NULL) {
+		if (o->json)
+			operator_print_json(body);
+		else {
+			printf("reports: %lld (since %s, until %s)\n",
+			    (long long)json_integer_value(json_object_get(body,
+			    "total")), operator_when(json_object_get(body,
+			    "since")), operator_when(json_object_get(body,
+			    "until")));
+			operator_print_counts("by code:",
+			    json_object_get(body, "by_code"));
+			operator_print_counts("by severity:",
+			    json_object_get(body, "by_severity"));
+			operator_print_counts("by sender:",
+			    json_object_get(body, "by_sender"));
+			operator_print_counts("by day (UTC):",
+			    json_object_get(body, "by_day"));
+		}
+		json_decref(body);
+		status = 0;
+	}
+	free(target);
+	return (status);
+}
+
+/* The target of one page of GET /v1/reports. */
+static char *
+operator_reports_target(struct options *o, const char *after)
+{
+	char	*target;
+
+	if ((target = strdup("/v1/reports")) == NULL)
+		return (NULL);
+	if ((o->ncodes > 0 && operator_param(&target, "code",
+	    o->codes[0]) == -1) ||
+	    operator_param(&target, "sender", o->sender) == -1 ||
+	    operator_param(&target, "min_severity", o->min_severity) == -1 ||
+	    operator_param(&target, "tlp", o->tlp) == -1 ||
+	    operator_param(&target, "since", o->since) == -1 ||
+	    operator_param(&target, "until", o->until) == -1 ||
+	    operator_param(&target, "after", after) == -1 ||
+	    operator_param(&target, "limit", o->limit) == -1) {
+		free(target);
+		return (NULL);
+	}
+	return (target);
+}
+
+int
+cmd_operator_query(struct options *o)
+{
+	const json_t	*r, *report, *next;
+	json_t		*body;
+	char		*target, after[32];
+	const char	*page_after = o->after;
+	size_t		 i, total = 0;
+
+	if (o->ncodes > 1) {
+		fprintf(stderr, "kentongan: query takes one --code\n");
+		return (2);
+	}
+	if (!o->json)
+		printf("%8s  %-24s %-8s %5s %-8s %-12s %-36s %s\n", "SEQ",
+		    "RECEIVED", "SENDER", "TOLD", "SEVERITY", "TLP", "CODE",
+		    "TITLE");
+	for (;;) {
+		if ((target = operator_reports_target(o, page_after)) == NULL) {
+			fprintf(stderr, "kentongan: out of memory\n");
+			return (1);
+		}
+		body = operator_get(o, target);
+		free(target);
+		if (body == NULL)
+			return (1);
+		json_array_foreach(json_object_get(body, "reports"), i, r) {
+			report = json_object_get(r, "report");
+			total++;
+			if (o->json) {
+				char *text = json_dumps(r, JSON_COMPACT);
+
+				printf("%s\n", text != NULL ? text : "");
+				free(text);
+				continue;
+			}
+			printf("%8lld  %-24s %-8s %5lld %-8s %-12s %-36s %s\n",
+			    (long long)json_integer_value(json_object_get(r,
+			    "seq")), operator_when(json_object_get(r,
+			    "received_at")),
+			    json_string_value(json_object_get(r, "sender")),
+			    (long long)json_integer_value(json_object_get(r,
+			    "recipients")),
+			    json_string_value(json_object_get(report,
+			    "severity")),
+			    json_string_value(json_object_get(report, "tlp")),
+			    json_string_value(json_object_get(report, "code")),
+			    json_string_value(json_object_get(report,
+			    "title")));
+		}
+		next = json_object_get(body, "next");
+		if (!json_is_integer(next)) {
+			json_decref(body);
+			break;
+		}
+		snprintf(after, sizeof after, "%lld",
+		    (long long)json_integer_value(next));
+		json_decref(body);
+		page_after = after;
+		if (!o->all) {
+			fflush(stdout);
+			fprintf(stderr, "kentongan: more reports follow: add "
+			    "--after %s for the next page, or --all\n", after);
+			break;
+		}
+	}
+	fflush(stdout);
+	if (!o->json)
+		fprintf(stderr, "kentongan: %zu reports\n", total);
+	return (0);
+}

@@ -23,6 +23,7 @@ struct client {
 	size_t	 len;
 	size_t	 cap;
 	char	*hub;
+	int	 refused;
 };
 
 /* Set *cause from a format. */
@@ -241,8 +242,9 @@ client_send(struct client *c, const char *line, size_t len, char **cause)
 static int
 client_fill(struct client *c, char **cause)
 {
-	char	*grown;
-	int	 n;
+	const char	*reason;
+	char		*grown;
+	int		 n;
 
 	if (c->cap - c->len < 16384) {
 		if ((grown = realloc(c->buf, c->cap + 65536)) == NULL) {
@@ -261,9 +263,17 @@ client_fill(struct client *c, char **cause)
 		client_cause(cause, "the hub %s closed the connection", c->hub);
 		return (0);
 	}
-	client_cause(cause, "lost the connection to the hub %s: %s; if the "
-	    "hub refused this certificate, ask its operator to register it",
-	    c->hub, client_ssl_reason());
+	reason = client_ssl_reason();
+	if (strstr(reason, "alert") != NULL) {
+		c->refused = 1;
+		client_cause(cause, "the hub %s refused this connection (%s): "
+		    "is this certificate registered there, unrevoked and "
+		    "unexpired? Send its fingerprint (openssl x509 -noout "
+		    "-fingerprint -sha256 -in CERT) to the hub's operator",
+		    c->hub, reason);
+	} else
+		client_cause(cause, "lost the connection to the hub %s: %s",
+		    c->hub, reason);
 	return (-1);
 }
 
@@ -351,6 +361,12 @@ client_http_get(struct client *c, const char *target, int *status,
 	}
 	c->len = 0;
 	return (0);
+}
+
+int
+client_refused(const struct client *c)
+{
+	return (c != NULL && c->refused);
 }
 
 void

@@ -35,6 +35,8 @@ int		 client_readable(struct client *, int timeout_ms);
  */
 int		 client_http_get(struct client *, const char *target,
 		    int *status, char **body, char **cause);
+/* 1 if the hub ended the connection with a TLS alert (a refusal). */
+int		 client_refused(const struct client *);
 void		 client_close(struct client *);
 
 #endif

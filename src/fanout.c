@@ -118,6 +118,7 @@ fanout_report(struct hub *hub, const struct store_report *r)
 		ms = hub_member_find(hub, r->recipients.list[i].member);
 		if (ms == NULL)
 			continue;
+		ms->backlog++;
 		TAILQ_FOREACH(c, &ms->subscribers, subscriber_entry)
 			fanout_offer(c, &a, r->recipients.list[i].tier);
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <event2/bufferevent_ssl.h>
+#include <event2/http.h>
 #include <event2/listener.h>
 
 #include "commit.h"
@@ -15,6 +16,7 @@
 #include "hub.h"
 #include "log.h"
 #include "operator.h"
+#include "sdnotify.h"
 #include "session.h"
 #include "store.h"
 #include "store_read.h"
@@ -33,6 +35,28 @@ hub_member_find(struct hub *hub, const char *id)
 	return (NULL);
 }
 
+/*
+ * A member's runtime state, at its acknowledged position. Its backlog is
+ * counted once here; fan-out and acks keep it current from then on.
+ */
+static struct member_state *
+hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
+{
+	struct member_state	*ms;
+
+	if ((ms = calloc(1, sizeof *ms)) == NULL)
+		return (NULL);
+	snprintf(ms->id, sizeof ms->id, "%s", id);
+	TAILQ_INIT(&ms->subscribers);
+	ms->acked_seq = acked_seq;
+	ms->backlog = store_reader_backlog(hub->reader, id, acked_seq,
+	    hub->delivered_seq);
+	ratelimit_init(&ms->rate, hub->conf->report_rate,
+	    hub->conf->report_burst, time_now_usec());
+	LIST_INSERT_HEAD(&hub->members, ms, entry);
+	return (ms);
+}
+
 struct member_state *
 hub_member_state(struct hub *hub, const char *id)
 {
@@ -40,14 +64,7 @@ hub_member_state(struct hub *hub, const char *id)
 
 	if ((ms = hub_member_find(hub, id)) != NULL)
 		return (ms);
-	if ((ms = calloc(1, sizeof *ms)) == NULL)
-		return (NULL);
-	snprintf(ms->id, sizeof ms->id, "%s", id);
-	TAILQ_INIT(&ms->subscribers);
-	ratelimit_init(&ms->rate, hub->conf->report_rate,
-	    hub->conf->report_burst, time_now_usec());
-	LIST_INSERT_HEAD(&hub->members, ms, entry);
-	return (ms);
+	return (hub_member_new(hub, id, 0));
 }
 
 struct taxonomy *
@@ -67,15 +84,38 @@ hub_load_taxonomy(const struct conf *conf, char **cause)
 	return (taxonomy_load(conf->taxonomy.path, cause));
 }
 
+/* A running hub keeps running on an expired CRL, but says so loudly. */
+static void
+hub_warn_crl(const struct conf *conf)
+{
+	char	*cause = NULL;
+
+	if (tls_crl_current(conf, &cause) == -1)
+		log_warnx("%s", cause != NULL ? cause : "tls_crl: expired");
+	free(cause);
+}
+
 /* Restore a member's acknowledged position at start. */
 static void
 hub_load_cursor(const char *member, int64_t acked_seq, void *arg)
 {
-	struct member_state	*ms;
+	struct hub		*hub = arg;
 
-	if ((ms = hub_member_state(arg, member)) == NULL)
+	if (hub_member_new(hub, member, acked_seq) == NULL)
 		fatalx("out of memory");
-	ms->acked_seq = acked_seq;
+}
+
+void
+hub_member_states(struct hub *hub)
+{
+	size_t	i;
+
+	for (i = 0; i < hub->conf->nmembers; i++) {
+		if (hub->conf->members[i].role == ROLE_OPERATOR)
+			continue;
+		if (hub_member_state(hub, hub->conf->members[i].id) == NULL)
+			fatalx("out of memory");
+	}
 }
 
 /* A connection is waiting on a listener. */
@@ -168,6 +208,46 @@ hub_unlisten(struct hub *hub)
 	}
 }
 
+/* Tell systemd about a change of state, when it supervises the hub. */
+static void
+hub_notify(const char *state)
+{
+	if (sdnotify(state) == -1)
+		log_warn("cannot notify systemd of %s", state);
+}
+
+/* The event loop turns: tell systemd's watchdog. */
+static void
+hub_watchdog(evutil_socket_t fd, short events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	(void)arg;
+	hub_notify("WATCHDOG=1");
+}
+
+/* Ready: tell systemd, and ping its watchdog at half the interval. */
+static void
+hub_notify_ready(struct hub *hub)
+{
+	struct timeval	tv;
+	uint64_t	usec;
+	int		rc;
+
+	hub_notify("READY=1");
+	if ((rc = sdnotify_watchdog_usec(&usec)) == -1)
+		log_warnx("ignoring a malformed WATCHDOG_USEC or WATCHDOG_PID");
+	if (rc != 1)
+		return;
+	usec /= 2;
+	tv.tv_sec = (time_t)(usec / 1000000);
+	tv.tv_usec = (suseconds_t)(usec % 1000000);
+	hub->watchdog = event_new(hub->base, -1, EV_PERSIST, hub_watchdog,
+	    hub);
+	if (hub->watchdog == NULL || event_add(hub->watchdog, &tv) == -1)
+		fatalx("cannot arm the watchdog timer");
+}
+
 /*
  * Stop accepting, commit and answer everything already received, then close
  * every connection cleanly. The loop ends once the last one is gone.
@@ -181,6 +261,10 @@ hub_shutdown(struct hub *hub, const char *signame)
 		return;
 	hub->stopping = 1;
 	log_notice("%s: shutting down", signame);
+	hub_notify("STOPPING=1");
+	/* systemd does not watch a stopping service; the loop must end. */
+	if (hub->watchdog != NULL)
+		event_del(hub->watchdog);
 	hub_unlisten(hub);
 	operator_stop(hub);
 	evsignal_del(hub->sighup);
@@ -233,7 +317,7 @@ hub_recheck_connections(struct hub *hub)
  * configuration in force. Listen addresses and the database need a restart.
  */
 static void
-hub_reload(struct hub *hub)
+hub_reload_apply(struct hub *hub)
 {
 	struct conf		*conf;
 	struct taxonomy		*taxonomy;
@@ -276,13 +360,25 @@ hub_reload(struct hub *hub)
 	if (op_ctx != NULL) {
 		SSL_CTX_free(hub->operator_ctx);
 		hub->operator_ctx = op_ctx;
+		evhttp_set_timeout(hub->http, (int)conf->idle_timeout);
 	}
 	LIST_FOREACH(ms, &hub->members, entry)
 		ratelimit_configure(&ms->rate, conf->report_rate,
 		    conf->report_burst);
+	hub_member_states(hub);
 	hub_recheck_connections(hub);
+	hub_warn_crl(conf);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
 	    conf->nmembers, conf->nagreements, taxonomy->ncodes);
+}
+
+/* SIGHUP, between RELOADING=1 and READY=1 for systemd. */
+static void
+hub_reload(struct hub *hub)
+{
+	hub_notify("RELOADING=1");
+	hub_reload_apply(hub);
+	hub_notify("READY=1");
 }
 
 /* A signal arrived. */
@@ -326,6 +422,7 @@ hub_new(const char *conf_file)
 	    &hub->conf, &cause);
 	if (hub->member_ctx == NULL)
 		fatalx("%s", cause);
+	hub_warn_crl(hub->conf);
 	if ((hub->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((hub->store = store_open(hub->conf->database.path,
@@ -342,6 +439,7 @@ hub_new(const char *conf_file)
 	if (store_reader_cursors(hub->reader, hub_load_cursor, hub) == -1)
 		fatalx("%s: cannot read the acknowledgement cursors",
 		    hub->conf->database.path);
+	hub_member_states(hub);
 	hub->sigterm = evsignal_new(hub->base, SIGTERM, hub_signal, hub);
 	hub->sigint = evsignal_new(hub->base, SIGINT, hub_signal, hub);
 	hub->sighup = evsignal_new(hub->base, SIGHUP, hub_signal, hub);
@@ -357,6 +455,7 @@ hub_new(const char *conf_file)
 	    "codes, last seq %lld", PACKAGE_VERSION, hub->conf->nmembers,
 	    hub->conf->nagreements, hub->taxonomy->ncodes,
 	    (long long)store_last_seq(hub->store));
+	hub_notify_ready(hub);
 	return (hub);
 }
 
@@ -395,6 +494,8 @@ hub_free(struct hub *hub)
 		event_free(hub->sigint);
 	if (hub->sighup != NULL)
 		event_free(hub->sighup);
+	if (hub->watchdog != NULL)
+		event_free(hub->watchdog);
 	operator_stop(hub);
 	SSL_CTX_free(hub->member_ctx);
 	SSL_CTX_free(hub->operator_ctx);

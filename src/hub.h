@@ -37,6 +37,7 @@ struct member_state {
 	int64_t			 delivered_at;
 	int			 delivered_dirty;	/* not yet handed to the store */
 	int64_t			 last_seen;	/* last traffic from it, usec */
+	int64_t			 backlog;	/* alerts for it, unacknowledged */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
 };
@@ -75,6 +76,7 @@ struct hub {
 	struct event		*sigterm;
 	struct event		*sigint;
 	struct event		*sighup;
+	struct event		*watchdog;	/* systemd WATCHDOG=1, or NULL */
 	int			 stopping;
 	int			 deliveries_dirty;	/* some member's */
 	struct metrics		 metrics;
@@ -98,6 +100,8 @@ void			 hub_free(struct hub *);
 struct taxonomy		*hub_load_taxonomy(const struct conf *, char **cause);
 /* The runtime state of a member, created on first use; NULL on no memory. */
 struct member_state	*hub_member_state(struct hub *, const char *id);
+/* Create the runtime state of every member of the registry in force. */
+void			 hub_member_states(struct hub *);
 /* The runtime state of a member if it exists. */
 struct member_state	*hub_member_find(struct hub *, const char *id);
 

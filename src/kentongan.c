@@ -1,5 +1,6 @@
 /* kentongan: the command-line client for CSIRT analysts and hub operators. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,9 +306,12 @@ cmd_push(struct options *o, int argc, char **argv)
 	json_decref(reports);
 	return (refused > 0 ? 1 : 0);
 lost:
-	fprintf(stderr, "kentongan: %zu of %zu reports have no answer; send "
-	    "them again (a report already accepted is recognised by its id)\n",
-	    json_array_size(reports) - answered, json_array_size(reports));
+	/* After a refusal at the handshake, resending would not help. */
+	if (!client_refused(c))
+		fprintf(stderr, "kentongan: %zu of %zu reports have no answer; "
+		    "send them again (a report already accepted is recognised "
+		    "by its id)\n", json_array_size(reports) - answered,
+		    json_array_size(reports));
 	client_close(c);
 	json_decref(reports);
 	return (1);
@@ -407,6 +411,8 @@ main(int argc, char **argv)
 	const char	*command;
 	int		 ch, full = 0;
 
+	/* A hub that closes on us is an error to report, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof o);
 	o.client.hub = getenv("KENTONGAN_HUB");
 	o.client.cert = getenv("KENTONGAN_CERT");
@@ -477,8 +483,9 @@ main(int argc, char **argv)
 		}
 	}
 	if (full) {
-		fprintf(stderr, "kentongan: at most %d of each list flag\n",
-		    COMPOSE_LIST_MAX);
+		fprintf(stderr, "kentongan: too many flags: at most %d --code, "
+		    "and %d of --indicator, --sector and --recipient\n",
+		    OPTIONS_CODES_MAX, COMPOSE_LIST_MAX);
 		return (2);
 	}
 	argc -= optind;

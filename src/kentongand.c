@@ -45,6 +45,8 @@ check_configuration(const char *file)
 	if (ctx == NULL)
 		goto fail;
 	SSL_CTX_free(ctx);
+	if (tls_crl_current(conf, &cause) == -1)
+		goto fail;
 	if ((taxonomy = hub_load_taxonomy(conf, &cause)) == NULL)
 		goto fail;
 	taxonomy_free(taxonomy);

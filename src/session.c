@@ -267,7 +267,7 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 {
 	struct verdict	 v = { 0 };
 	struct hub	*hub = c->hub;
-	int64_t		 seq;
+	int64_t		 seq, acked;
 
 	if (request_ack(message, &seq, &v) == -1) {
 		session_error_field(c, ref, &v);
@@ -289,6 +289,11 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	}
 	if (seq <= c->member_state->acked_seq)
 		return;
+	/* A range count the size of what was acknowledged: cheap. */
+	acked = store_reader_backlog(hub->reader, c->member,
+	    c->member_state->acked_seq, seq);
+	if (acked > 0)
+		c->member_state->backlog -= acked;
 	c->member_state->acked_seq = seq;
 	hub->metrics.acks++;
 	committer_mark(hub->committer, STORE_MARK_ACK, c->member, seq, now);

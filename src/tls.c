@@ -298,6 +298,45 @@ tls_readable(const struct conf *conf, const char *key,
 	return (0);
 }
 
+int
+tls_crl_current(const struct conf *conf, char **cause)
+{
+	const ASN1_TIME	*next;
+	X509_CRL	*crl;
+	FILE		*f;
+	char		 when[64];
+	BIO		*bio;
+	int		 rc = 0, len;
+
+	*cause = NULL;
+	if (conf->tls_crl.path == NULL ||
+	    (f = fopen(conf->tls_crl.path, "r")) == NULL)
+		return (0);
+	while (rc == 0 && (crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) !=
+	    NULL) {
+		next = X509_CRL_get0_nextUpdate(crl);
+		if (next != NULL && X509_cmp_current_time(next) < 0) {
+			snprintf(when, sizeof when, "?");
+			if ((bio = BIO_new(BIO_s_mem())) != NULL) {
+				ASN1_TIME_print(bio, next);
+				len = BIO_read(bio, when, sizeof when - 1);
+				when[len > 0 ? len : 0] = '\0';
+				BIO_free(bio);
+			}
+			if (asprintf(cause, "%s:%d: tls_crl: %s: the CRL expired "
+			    "(next update was due %s): every client is refused "
+			    "until a new CRL is issued", conf->file,
+			    conf->tls_crl.line, conf->tls_crl.path, when) == -1)
+				*cause = NULL;
+			rc = -1;
+		}
+		X509_CRL_free(crl);
+	}
+	fclose(f);
+	ERR_clear_error();
+	return (rc);
+}
+
 /* Load every CRL of a PEM file into the context's store and turn checking on. */
 static int
 tls_load_crl(SSL_CTX *ctx, const struct conf *conf, char **cause)

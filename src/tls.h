@@ -31,6 +31,12 @@ const struct conf_member *tls_peer_member(SSL *, const struct conf *,
  * of ctx (after a reload): 1 if it still passes, else 0 with *why.
  */
 int		 tls_recheck_peer(SSL_CTX *ctx, SSL *ssl, const char **why);
+/*
+ * 0 if every CRL of tls_crl (if set) is still current; -1 with *cause
+ * ("FILE:LINE: ...") if one has passed its nextUpdate, which makes OpenSSL
+ * refuse every client until the CRL is renewed.
+ */
+int		 tls_crl_current(const struct conf *, char **cause);
 /* SHA-256 of the certificate's DER encoding; -1 on failure. */
 int		 tls_fingerprint(X509 *, unsigned char out[CONF_SHA256_LEN]);
 /* The certificate's subject on one line, malloc'd. */

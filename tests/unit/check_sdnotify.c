@@ -4,6 +4,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,13 +17,31 @@
 #include "sdnotify.h"
 
 #define SUN_PATH_SIZE	sizeof (((struct sockaddr_un *)0)->sun_path)
+#define DIR_MAX		4096
 
 /* A datagram socket that stands in for systemd's notification socket. */
 struct listener {
-	char	dir[PATH_MAX_TEST];
+	char	dir[DIR_MAX];
 	char	path[SUN_PATH_SIZE + 1];	/* "" when abstract */
 	int	fd;
 };
+
+/* snprintf that fails the test instead of truncating. */
+static void
+xformat(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+xformat(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	ck_assert_msg(n >= 0 && (size_t)n < size, "\"%s\" does not fit %zu "
+	    "bytes", fmt, size);
+}
 
 /* Forget anything the environment of the test runner may say. */
 static void
@@ -38,19 +57,18 @@ static void
 make_dir(struct listener *l)
 {
 	const char	*tmp = getenv("TMPDIR");
-	int		 n;
 
 	if (tmp == NULL || *tmp == '\0')
 		tmp = "/tmp";
-	n = snprintf(l->dir, sizeof l->dir, "%s/check_sdnotify.XXXXXX", tmp);
-	ck_assert_msg(n > 0 && (size_t)n < sizeof l->dir, "TMPDIR too long");
+	xformat(l->dir, sizeof l->dir, "%s/check_sdnotify.XXXXXX", tmp);
 	ck_assert_msg(mkdtemp(l->dir) != NULL, "mkdtemp %s: %s", l->dir,
 	    strerror(errno));
 }
 
 /*
- * Bind a socket of the given type at a path of exactly len bytes in a new
- * private directory, padding the file name with 'n' as needed.
+ * Bind a socket of the given type in a new private directory, at a path of
+ * exactly len bytes (the file name padded with 'n'), or at DIR/notify when
+ * len is 0.
  */
 static void
 listen_path_len(struct listener *l, int type, size_t len)
@@ -61,11 +79,16 @@ listen_path_len(struct listener *l, int type, size_t len)
 	memset(l, 0, sizeof *l);
 	make_dir(l);
 	dirlen = strlen(l->dir);
+	if (len == 0)
+		len = dirlen + strlen("/notify");
 	ck_assert_msg(len > dirlen + 1 && len < sizeof l->path,
 	    "cannot make a socket path of %zu bytes in %s", len, l->dir);
 	memcpy(l->path, l->dir, dirlen);
 	l->path[dirlen] = '/';
-	memset(l->path + dirlen + 1, 'n', len - dirlen - 1);
+	if (len == dirlen + strlen("/notify"))
+		memcpy(l->path + dirlen + 1, "notify", strlen("notify"));
+	else
+		memset(l->path + dirlen + 1, 'n', len - dirlen - 1);
 	l->path[len] = '\0';
 
 	memset(&sun, 0, sizeof sun);
@@ -80,19 +103,11 @@ listen_path_len(struct listener *l, int type, size_t len)
 		ck_assert_int_eq(listen(l->fd, 1), 0);
 }
 
-/* Bind a datagram socket named "notify" in a new private directory. */
+/* Bind a datagram socket at DIR/notify in a new private directory. */
 static void
 listen_path(struct listener *l)
 {
-	char	dir[PATH_MAX_TEST];
-	size_t	len;
-
-	/* The directory's name is only known once it exists: probe it. */
-	make_dir(l);
-	memcpy(dir, l->dir, sizeof dir);
-	ck_assert_int_eq(rmdir(dir), 0);
-	len = strlen(dir) + strlen("/notify");
-	listen_path_len(l, SOCK_DGRAM, len);
+	listen_path_len(l, SOCK_DGRAM, 0);
 }
 
 /*
@@ -253,22 +268,23 @@ START_TEST(test_abstract)
 	size_t		 n;
 
 	clear_environment();
-	snprintf(name, sizeof name, "kentongan-check-sdnotify-%ld",
+	xformat(name, sizeof name, "kentongan-check-sdnotify-%ld",
 	    (long)getpid());
 	listen_abstract(&l, name);
-	snprintf(env, sizeof env, "@%s", name);
+	xformat(env, sizeof env, "@%s", name);
 	ck_assert_int_eq(setenv("NOTIFY_SOCKET", env, 1), 0);
 	ck_assert_int_eq(sdnotify("READY=1"), 0);
 	expect_datagram(&l, "READY=1");
 	listener_close(&l);
 
 	/* The longest abstract name fills sun_path after the leading NUL. */
-	n = (size_t)snprintf(name, sizeof name, "kentongan-check-sdnotify-%ld-",
+	xformat(name, sizeof name, "kentongan-check-sdnotify-%ld-",
 	    (long)getpid());
+	n = strlen(name);
 	memset(name + n, 'a', SUN_PATH_SIZE - 1 - n);
 	name[SUN_PATH_SIZE - 1] = '\0';
 	listen_abstract(&l, name);
-	snprintf(env, sizeof env, "@%s", name);
+	xformat(env, sizeof env, "@%s", name);
 	ck_assert_uint_eq(strlen(env), SUN_PATH_SIZE);
 	ck_assert_int_eq(setenv("NOTIFY_SOCKET", env, 1), 0);
 	ck_assert_int_eq(sdnotify("RELOADING=1"), 0);
@@ -295,7 +311,7 @@ END_TEST
 START_TEST(test_bad_socket)
 {
 	struct listener	 l;
-	char		 path[SUN_PATH_SIZE + 16];
+	char		 path[DIR_MAX + 16];
 
 	clear_environment();
 	/* Neither an absolute path nor an abstract name. */
@@ -310,7 +326,7 @@ START_TEST(test_bad_socket)
 
 	/* Nobody listening there. */
 	make_dir(&l);
-	snprintf(path, sizeof path, "%s/absent", l.dir);
+	xformat(path, sizeof path, "%s/absent", l.dir);
 	ck_assert_int_eq(setenv("NOTIFY_SOCKET", path, 1), 0);
 	errno = 0;
 	ck_assert_int_eq(sdnotify("READY=1"), -1);
@@ -338,7 +354,7 @@ START_TEST(test_watchdog_valid)
 	ck_assert_uint_eq(usec, 30000000);
 
 	/* WATCHDOG_PID naming this process changes nothing. */
-	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	xformat(pid, sizeof pid, "%ld", (long)getpid());
 	ck_assert_int_eq(setenv("WATCHDOG_PID", pid, 1), 0);
 	ck_assert_int_eq(setenv("WATCHDOG_USEC", "1", 1), 0);
 	usec = 0;
@@ -361,7 +377,7 @@ START_TEST(test_watchdog_absent)
 	ck_assert_int_eq(sdnotify_watchdog_usec(&usec), 0);
 	ck_assert_uint_eq(usec, 42);
 	/* A pid without an interval is no watchdog either. */
-	snprintf(pid, sizeof pid, "%ld", (long)getpid());
+	xformat(pid, sizeof pid, "%ld", (long)getpid());
 	ck_assert_int_eq(setenv("WATCHDOG_PID", pid, 1), 0);
 	ck_assert_int_eq(sdnotify_watchdog_usec(&usec), 0);
 	ck_assert_uint_eq(usec, 42);
@@ -410,11 +426,11 @@ START_TEST(test_watchdog_other_pid)
 	clear_environment();
 	ck_assert_int_eq(setenv("WATCHDOG_USEC", "30000000", 1), 0);
 	/* Meant for the parent (systemd hands it down to the main process). */
-	snprintf(pid, sizeof pid, "%ld", (long)getppid());
+	xformat(pid, sizeof pid, "%ld", (long)getppid());
 	ck_assert_int_eq(setenv("WATCHDOG_PID", pid, 1), 0);
 	ck_assert_int_eq(sdnotify_watchdog_usec(&usec), 0);
 	ck_assert_uint_eq(usec, 42);
-	snprintf(pid, sizeof pid, "%ld", (long)getpid() + 1);
+	xformat(pid, sizeof pid, "%ld", (long)getpid() + 1);
 	ck_assert_int_eq(setenv("WATCHDOG_PID", pid, 1), 0);
 	ck_assert_int_eq(sdnotify_watchdog_usec(&usec), 0);
 	ck_assert_uint_eq(usec, 42);

@@ -70,6 +70,25 @@ static const char *store_migrations[] = {
 	"  at INTEGER NOT NULL,"
 	"  PRIMARY KEY (member, upto)) WITHOUT ROWID;"
 	"CREATE INDEX reports_by_code ON reports (code, seq);",
+	/*
+	 * 3 -> 4: one b-tree per recipient row instead of two. Replay and
+	 * entitlement look up (member, seq); a report's own list of
+	 * recipients and tiers lives in its row.
+	 */
+	"ALTER TABLE reports ADD COLUMN recipient_list TEXT NOT NULL "
+	"  DEFAULT '';"
+	"UPDATE reports SET recipient_list = COALESCE((SELECT "
+	"  group_concat(member || ':' || tier, ' ') FROM recipients r "
+	"  WHERE r.seq = reports.seq), '');"
+	"CREATE TABLE recipients_v4 ("
+	"  member TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  tier INTEGER NOT NULL,"
+	"  PRIMARY KEY (member, seq)) WITHOUT ROWID;"
+	"INSERT INTO recipients_v4 SELECT member, seq, tier "
+	"  FROM recipients;"
+	"DROP TABLE recipients;"
+	"ALTER TABLE recipients_v4 RENAME TO recipients;",
 };
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
 _Static_assert(STORE_NMIGRATIONS == STORE_SCHEMA_VERSION,
@@ -304,9 +323,9 @@ store_open(const char *path, char **cause)
 	    "reports WHERE sender = ?1 AND id = ?2", &store->find, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
 	    "received_at, code, severity, tlp, observed_at, nrecipients, "
-	    "digest, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-	    "?11)", &store->insert_report, cause) == -1 ||
-	    store_prepare(store, "INSERT INTO recipients (seq, member, tier) "
+	    "digest, body, recipient_list) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+	    "?7, ?8, ?9, ?10, ?11, ?12)", &store->insert_report, cause) == -1 ||
+	    store_prepare(store, "INSERT INTO recipients (member, seq, tier) "
 	    "VALUES (?1, ?2, ?3)", &store->insert_recipient, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO cursors (member, acked_seq, "
 	    "acked_at) VALUES (?1, ?2, ?3) ON CONFLICT (member) DO UPDATE SET "
@@ -387,11 +406,30 @@ store_find_earlier(struct store *store, struct store_report *r)
 	return (found);
 }
 
+/* "SG:1 MY:0": the recipients and their tiers, malloc'd. */
+static char *
+store_recipient_list(const struct policy_set *set)
+{
+	char	*list, *p;
+	size_t	 i;
+
+	/* An ID is at most 32 bytes, plus ":T " each. */
+	if ((list = malloc(set->n * (CONF_MEMBER_ID_MAX + 3) + 1)) == NULL)
+		return (NULL);
+	p = list;
+	for (i = 0; i < set->n; i++)
+		p += sprintf(p, "%s%s:%d", i > 0 ? " " : "",
+		    set->list[i].member, (int)set->list[i].tier);
+	*p = '\0';
+	return (list);
+}
+
 /* Insert one new report and its recipients under seq. */
 static int
 store_insert(struct store *store, struct store_report *r, int64_t seq)
 {
 	sqlite3_stmt	*stmt = store->insert_report;
+	char		*list;
 	size_t		 i;
 	int		 rc;
 
@@ -409,6 +447,9 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r->recipients.n);
 	sqlite3_bind_blob(stmt, 10, r->digest, STORE_DIGEST_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 11, r->body, -1, SQLITE_STATIC);
+	if ((list = store_recipient_list(&r->recipients)) == NULL)
+		return (-1);
+	sqlite3_bind_text(stmt, 12, list, -1, free);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -417,9 +458,9 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 
 	stmt = store->insert_recipient;
 	for (i = 0; i < r->recipients.n; i++) {
-		sqlite3_bind_int64(stmt, 1, seq);
-		sqlite3_bind_text(stmt, 2, r->recipients.list[i].member, -1,
+		sqlite3_bind_text(stmt, 1, r->recipients.list[i].member, -1,
 		    SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 2, seq);
 		sqlite3_bind_int(stmt, 3, (int)r->recipients.list[i].tier);
 		rc = sqlite3_step(stmt);
 		sqlite3_reset(stmt);

@@ -320,33 +320,53 @@ store_reader_deliveries(struct store_reader *r, int64_t seq,
     void (*cb)(const struct store_delivery *, void *), void *arg)
 {
 	struct store_delivery	 d;
-	sqlite3_stmt		*stmt;
-	int			 rc;
+	sqlite3_stmt		*list = NULL, *when = NULL;
+	char			*copy = NULL, *item, *save = NULL, *colon;
+	int			 rc = -1;
 
+	if (sqlite3_prepare_v2(r->db, "SELECT recipient_list FROM reports "
+	    "WHERE seq = ?1", -1, &list, NULL) != SQLITE_OK)
+		goto done;
 	/*
 	 * Positions are cumulative: a member was sent (acknowledged) seq at
 	 * the first logged position that reached it.
 	 */
-	if (sqlite3_prepare_v2(r->db, "SELECT r.member, r.tier, "
-	    "(SELECT at FROM deliveries d WHERE d.member = r.member AND "
-	    "d.upto >= r.seq ORDER BY d.upto LIMIT 1), "
-	    "(SELECT at FROM acks a WHERE a.member = r.member AND "
-	    "a.upto >= r.seq ORDER BY a.upto LIMIT 1) "
-	    "FROM recipients r WHERE r.seq = ?1 ORDER BY r.member", -1, &stmt,
-	    NULL) != SQLITE_OK)
-		return (-1);
-	sqlite3_bind_int64(stmt, 1, seq);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		d.member = (const char *)sqlite3_column_text(stmt, 0);
-		if (d.member == NULL)
+	if (sqlite3_prepare_v2(r->db, "SELECT "
+	    "(SELECT at FROM deliveries WHERE member = ?1 AND upto >= ?2 "
+	    "ORDER BY upto LIMIT 1), "
+	    "(SELECT at FROM acks WHERE member = ?1 AND upto >= ?2 "
+	    "ORDER BY upto LIMIT 1)", -1, &when, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(list, 1, seq);
+	if (sqlite3_step(list) != SQLITE_ROW) {
+		rc = 0;
+		goto done;
+	}
+	if ((copy = strdup((const char *)sqlite3_column_text(list, 0))) ==
+	    NULL)
+		goto done;
+	for (item = strtok_r(copy, " ", &save); item != NULL;
+	    item = strtok_r(NULL, " ", &save)) {
+		if ((colon = strchr(item, ':')) == NULL)
 			continue;
-		d.tier = sqlite3_column_int(stmt, 1);
-		d.delivered_at = sqlite3_column_int64(stmt, 2);
-		d.acked_at = sqlite3_column_int64(stmt, 3);
+		*colon = '\0';
+		d.member = item;
+		d.tier = atoi(colon + 1);
+		sqlite3_bind_text(when, 1, item, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(when, 2, seq);
+		if (sqlite3_step(when) != SQLITE_ROW)
+			goto done;
+		d.delivered_at = sqlite3_column_int64(when, 0);
+		d.acked_at = sqlite3_column_int64(when, 1);
+		sqlite3_reset(when);
 		cb(&d, arg);
 	}
-	sqlite3_finalize(stmt);
-	return (rc == SQLITE_DONE ? 0 : -1);
+	rc = 0;
+done:
+	free(copy);
+	sqlite3_finalize(list);
+	sqlite3_finalize(when);
+	return (rc);
 }
 
 int64_t

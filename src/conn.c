@@ -204,6 +204,7 @@ conn_connected(struct conn *c)
 	c->member_state->connections++;
 	c->state = CONN_READY;
 	c->reading = 1;
+	c->member_state->last_seen = time_now_usec();
 	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
 	c->last_activity = time_now_usec();
 	conn_arm_timer(c, c->hub->conf->idle_timeout);

@@ -71,6 +71,24 @@ operator_bad_request(struct evhttp_request *req, const struct verdict *v)
 	    v->message != NULL ? v->message : "bad request");
 }
 
+/* A 400 for a parameter given to an endpoint that takes none, naming it. */
+static void
+operator_no_parameters(struct evhttp_request *req, const char *query)
+{
+	char	*message = NULL;
+	int	 n;
+
+	n = (int)strcspn(query, "=&");
+	if (n > 64)
+		n = 64;
+	if (asprintf(&message, "unknown parameter \"%.*s\": this endpoint "
+	    "takes none", n, query) == -1)
+		message = NULL;
+	operator_error(req, 400, "unknown_field", message != NULL ? message :
+	    "this endpoint takes no parameters");
+	free(message);
+}
+
 /* "2026-..Z" or null, as JSON text, into buf. */
 static const char *
 operator_time(int64_t usec, char *buf, size_t size)
@@ -167,8 +185,12 @@ operator_report(struct hub *hub, struct evhttp_request *req,
 	int		 found;
 
 	if (query != NULL && *query != '\0') {
-		operator_error(req, 400, "unknown_field", "this endpoint takes "
-		    "no parameters");
+		operator_no_parameters(req, query);
+		return;
+	}
+	if (strchr(seq_text, '/') != NULL) {
+		operator_error(req, 404, "not_found", "no such endpoint; see "
+		    "/v1/reports/SEQ");
 		return;
 	}
 	if (opparams_seq(seq_text, &seq) == -1) {
@@ -402,6 +424,9 @@ operator_request(struct evhttp_request *req, void *arg)
 		operator_reports(hub, req, query);
 	else if (strncmp(path, "/v1/reports/", 12) == 0)
 		operator_report(hub, req, path + 12, query);
+	else if ((strcmp(path, "/v1/members") == 0 ||
+	    strcmp(path, "/metrics") == 0) && query != NULL && *query != '\0')
+		operator_no_parameters(req, query);
 	else if (strcmp(path, "/v1/members") == 0)
 		operator_members(hub, req);
 	else if (strcmp(path, "/v1/stats") == 0)

@@ -11,6 +11,39 @@
 #include "timefmt.h"
 #include "validate.h"
 
+/*
+ * Decoded values are C strings: a NUL (%00) would cut one short unseen. So
+ * look at the raw pairs first and refuse such a value as the value it is
+ * not: an unknown code, or an invalid parameter.
+ */
+static int
+opparams_nul(const char *query, struct verdict *v)
+{
+	const char	*pair = query, *end, *eq;
+	char		 name[65];
+	size_t		 len;
+
+	while (*pair != '\0') {
+		end = pair + strcspn(pair, "&");
+		eq = memchr(pair, '=', (size_t)(end - pair));
+		len = (size_t)((eq != NULL ? eq : end) - pair);
+		if (len >= sizeof name)
+			len = sizeof name - 1;
+		memcpy(name, pair, len);
+		name[len] = '\0';
+		if (memmem(pair, (size_t)(end - pair), "%00", 3) != NULL) {
+			if (eq == NULL || memmem(pair, len, "%00", 3) != NULL)
+				return (verdict_set(v, PROTO_UNKNOWN_FIELD, NULL,
+				    "a parameter name may not contain NUL"));
+			return (verdict_set(v, strcmp(name, "code") == 0 ?
+			    PROTO_UNKNOWN_CODE : PROTO_INVALID_FIELD, name,
+			    "%s may not contain NUL (%%00)", name));
+		}
+		pair = *end == '&' ? end + 1 : end;
+	}
+	return (0);
+}
+
 /* Split and decode a query string; refuse repeated names. */
 static int
 opparams_split(const char *query, struct evkeyvalq *params,
@@ -22,6 +55,8 @@ opparams_split(const char *query, struct evkeyvalq *params,
 	TAILQ_INIT(params);
 	if (query == NULL)
 		return (0);
+	if (opparams_nul(query, v) == -1)
+		return (-1);
 	if (evhttp_parse_query_str(query, params) == -1)
 		return (verdict_set(v, PROTO_INVALID_FIELD, NULL, "the query "
 		    "string is malformed (expected NAME=VALUE&...)"));

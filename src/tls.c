@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -288,10 +289,17 @@ static int
 tls_readable(const struct conf *conf, const char *key,
     const struct conf_path *p, char **cause)
 {
-	FILE	*f;
+	struct stat	 sb;
+	FILE		*f;
 
 	if ((f = fopen(p->path, "r")) == NULL) {
 		tls_cause(cause, conf, key, p, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		tls_cause(cause, conf, key, p, "not a regular file; expected "
+		    "a PEM file");
 		return (-1);
 	}
 	fclose(f);

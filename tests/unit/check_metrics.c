@@ -1,0 +1,374 @@
+/* Unit tests of the hub's counters and their Prometheus text form. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "metrics.h"
+#include "verdict.h"
+
+#define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The bucket (0 .. METRICS_COMMIT_BUCKETS - 1) one add of seconds lands in. */
+static int
+bucket_of(double seconds)
+{
+	struct metrics_histogram	h;
+	int				i, found = -1;
+
+	memset(&h, 0, sizeof h);
+	metrics_histogram_add(&h, seconds);
+	ck_assert_uint_eq(h.count, 1);
+	for (i = 0; i < METRICS_COMMIT_BUCKETS; i++) {
+		if (h.buckets[i] == 0)
+			continue;
+		ck_assert_msg(found == -1, "%g counted twice", seconds);
+		ck_assert_uint_eq(h.buckets[i], 1);
+		found = i;
+	}
+	ck_assert_msg(found != -1, "%g counted nowhere", seconds);
+	return (found);
+}
+
+START_TEST(test_bounds)
+{
+	static const double	want[] = {
+		0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+		0.5, 1.0
+	};
+	size_t			i;
+
+	ck_assert_int_eq(METRICS_COMMIT_BUCKETS, 12);
+	ck_assert_uint_eq(NITEMS(want), METRICS_COMMIT_BUCKETS - 1);
+	for (i = 0; i < NITEMS(want); i++)
+		ck_assert_msg(metrics_commit_bounds[i] == want[i],
+		    "bound %zu is %g, wanted %g", i, metrics_commit_bounds[i],
+		    want[i]);
+}
+END_TEST
+
+START_TEST(test_bucket_boundaries)
+{
+	double	b;
+	int	i;
+
+	/* A bound belongs to its own bucket (le: less than or equal). */
+	for (i = 0; i < METRICS_COMMIT_BUCKETS - 1; i++) {
+		b = metrics_commit_bounds[i];
+		ck_assert_msg(bucket_of(b) == i, "%g in bucket %d", b,
+		    bucket_of(b));
+		ck_assert_msg(bucket_of(nextafter(b, 0.0)) == i,
+		    "just under %g in bucket %d", b, bucket_of(nextafter(b,
+		    0.0)));
+		ck_assert_msg(bucket_of(nextafter(b, INFINITY)) == i + 1,
+		    "just over %g in bucket %d", b, bucket_of(nextafter(b,
+		    INFINITY)));
+	}
+	ck_assert_int_eq(bucket_of(0.0), 0);
+	ck_assert_int_eq(bucket_of(0.0003), 0);
+	ck_assert_int_eq(bucket_of(0.0007), 1);
+	ck_assert_int_eq(bucket_of(0.003), 3);
+	ck_assert_int_eq(bucket_of(0.3), 9);
+	ck_assert_int_eq(bucket_of(1.5), METRICS_COMMIT_BUCKETS - 1);
+	ck_assert_int_eq(bucket_of(3600.0), METRICS_COMMIT_BUCKETS - 1);
+	ck_assert_int_eq(bucket_of(INFINITY), METRICS_COMMIT_BUCKETS - 1);
+}
+END_TEST
+
+START_TEST(test_histogram_count_and_sum)
+{
+	struct metrics_histogram	h;
+	static const double		add[] = { 0.0001, 0.0004, 0.0009,
+					    0.02, 0.02, 2.0 };
+	size_t				i;
+	uint64_t			total = 0;
+
+	memset(&h, 0, sizeof h);
+	for (i = 0; i < NITEMS(add); i++)
+		metrics_histogram_add(&h, add[i]);
+	ck_assert_uint_eq(h.count, NITEMS(add));
+	ck_assert_double_eq_tol(h.sum, 2.0414, 1e-12);
+	ck_assert_uint_eq(h.buckets[0], 2);
+	ck_assert_uint_eq(h.buckets[1], 1);
+	ck_assert_uint_eq(h.buckets[5], 2);
+	ck_assert_uint_eq(h.buckets[11], 1);
+	for (i = 0; i < METRICS_COMMIT_BUCKETS; i++)
+		total += h.buckets[i];
+	ck_assert_uint_eq(total, h.count);
+}
+END_TEST
+
+/* The exposition of the struct built in test_render_exact. */
+static const char expected[] =
+	"# HELP kentongan_connections Connections open now.\n"
+	"# TYPE kentongan_connections gauge\n"
+	"kentongan_connections 7\n"
+	"# HELP kentongan_subscriptions Subscribed connections now.\n"
+	"# TYPE kentongan_subscriptions gauge\n"
+	"kentongan_subscriptions 3\n"
+	"# HELP kentongan_connections_accepted_total TCP connections "
+	"accepted.\n"
+	"# TYPE kentongan_connections_accepted_total counter\n"
+	"kentongan_connections_accepted_total 120\n"
+	"# HELP kentongan_handshakes_failed_total TLS handshakes that failed "
+	"or were refused.\n"
+	"# TYPE kentongan_handshakes_failed_total counter\n"
+	"kentongan_handshakes_failed_total 4\n"
+	"# HELP kentongan_last_seq The highest sequence number committed.\n"
+	"# TYPE kentongan_last_seq gauge\n"
+	"kentongan_last_seq 1042\n"
+	"# HELP kentongan_reports_accepted_total Reports accepted (new).\n"
+	"# TYPE kentongan_reports_accepted_total counter\n"
+	"kentongan_reports_accepted_total 1000\n"
+	"# HELP kentongan_reports_duplicate_total Reports sent again and "
+	"recognised.\n"
+	"# TYPE kentongan_reports_duplicate_total counter\n"
+	"kentongan_reports_duplicate_total 5\n"
+	"# HELP kentongan_refused_total Reports and requests refused, by error "
+	"code.\n"
+	"# TYPE kentongan_refused_total counter\n"
+	"kentongan_refused_total{error=\"malformed_json\"} 1\n"
+	"kentongan_refused_total{error=\"message_too_large\"} 2\n"
+	"kentongan_refused_total{error=\"unknown_type\"} 3\n"
+	"kentongan_refused_total{error=\"missing_field\"} 4\n"
+	"kentongan_refused_total{error=\"invalid_field\"} 5\n"
+	"kentongan_refused_total{error=\"unknown_field\"} 6\n"
+	"kentongan_refused_total{error=\"unknown_code\"} 7\n"
+	"kentongan_refused_total{error=\"recipients_required\"} 8\n"
+	"kentongan_refused_total{error=\"unknown_recipient\"} 9\n"
+	"kentongan_refused_total{error=\"recipient_not_permitted\"} 10\n"
+	"kentongan_refused_total{error=\"id_conflict\"} 11\n"
+	"kentongan_refused_total{error=\"rate_limited\"} 12\n"
+	"kentongan_refused_total{error=\"not_subscribed\"} 13\n"
+	"kentongan_refused_total{error=\"internal_error\"} 14\n"
+	"# HELP kentongan_alerts_delivered_total Alerts queued to "
+	"subscribers.\n"
+	"# TYPE kentongan_alerts_delivered_total counter\n"
+	"kentongan_alerts_delivered_total 18446744073709551615\n"
+	"# HELP kentongan_acks_total Acknowledgements that moved a member's "
+	"position.\n"
+	"# TYPE kentongan_acks_total counter\n"
+	"kentongan_acks_total 77\n"
+	"# HELP kentongan_commit_seconds Duration of each fsync'd commit of a "
+	"batch.\n"
+	"# TYPE kentongan_commit_seconds histogram\n"
+	"kentongan_commit_seconds_bucket{le=\"0.0005\"} 10\n"
+	"kentongan_commit_seconds_bucket{le=\"0.001\"} 30\n"
+	"kentongan_commit_seconds_bucket{le=\"0.002\"} 30\n"
+	"kentongan_commit_seconds_bucket{le=\"0.005\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"0.01\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"0.025\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"0.05\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"0.1\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"0.25\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"0.5\"} 33\n"
+	"kentongan_commit_seconds_bucket{le=\"1\"} 34\n"
+	"kentongan_commit_seconds_bucket{le=\"+Inf\"} 35\n"
+	"kentongan_commit_seconds_sum 3.123457\n"
+	"kentongan_commit_seconds_count 35\n"
+	"# HELP kentongan_member_connected 1 if the member has a connection "
+	"open.\n"
+	"# TYPE kentongan_member_connected gauge\n"
+	"kentongan_member_connected{member=\"SG\"} 1\n"
+	"kentongan_member_connected{member=\"TH\"} 0\n"
+	"kentongan_member_connected{member=\"APCERT\"} 1\n"
+	"# HELP kentongan_member_acked_seq The member's acknowledged "
+	"position.\n"
+	"# TYPE kentongan_member_acked_seq gauge\n"
+	"kentongan_member_acked_seq{member=\"SG\"} 1040\n"
+	"kentongan_member_acked_seq{member=\"TH\"} 0\n"
+	"kentongan_member_acked_seq{member=\"APCERT\"} 9007199254740993\n"
+	"# HELP kentongan_member_backlog Alerts for the member not yet "
+	"acknowledged.\n"
+	"# TYPE kentongan_member_backlog gauge\n"
+	"kentongan_member_backlog{member=\"SG\"} 2\n"
+	"kentongan_member_backlog{member=\"TH\"} 1042\n"
+	"kentongan_member_backlog{member=\"APCERT\"} 0\n";
+
+/* The first line where got and want differ, for a readable failure. */
+static void
+assert_same_text(const char *got, const char *want)
+{
+	size_t	line = 1, i;
+
+	for (i = 0; got[i] != '\0' && got[i] == want[i]; i++) {
+		if (got[i] == '\n')
+			line++;
+	}
+	if (got[i] == want[i])
+		return;
+	while (i > 0 && got[i - 1] != '\n')
+		i--;
+	ck_abort_msg("line %zu differs:\n got: %.120s\nwant: %.120s", line,
+	    got + i, want + i);
+}
+
+START_TEST(test_render_exact)
+{
+	struct metrics			m;
+	struct metrics_histogram	h;
+	struct metrics_member		members[] = {
+		{ "SG", 1, 1040, 2 },
+		{ "TH", 0, 0, 1042 },
+		{ "APCERT", 5, INT64_C(9007199254740993), 0 },
+	};
+	char				*text;
+	int				 e;
+
+	memset(&m, 0, sizeof m);
+	memset(&h, 0, sizeof h);
+	m.connections_accepted = 120;
+	m.handshakes_failed = 4;
+	m.reports_accepted = 1000;
+	m.reports_duplicate = 5;
+	for (e = PROTO_OK; e < PROTO_NERRORS; e++)
+		m.reports_refused[e] = (uint64_t)e;
+	/* PROTO_OK is not an error: never shown. */
+	m.reports_refused[PROTO_OK] = 999;
+	m.alerts_delivered = UINT64_MAX;
+	m.acks = 77;
+	h.buckets[0] = 10;
+	h.buckets[1] = 20;
+	h.buckets[3] = 3;
+	h.buckets[10] = 1;
+	h.buckets[11] = 1;
+	h.count = 35;
+	h.sum = 3.1234567;
+	text = metrics_render(&m, &h, 7, 3, 1042, members, NITEMS(members));
+	ck_assert_ptr_nonnull(text);
+	assert_same_text(text, expected);
+	ck_assert_str_eq(text, expected);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_render_empty)
+{
+	struct metrics			m;
+	struct metrics_histogram	h;
+	char				*text, *line, *save = NULL, *value;
+	size_t				 samples = 0;
+
+	memset(&m, 0, sizeof m);
+	memset(&h, 0, sizeof h);
+	text = metrics_render(&m, &h, 0, 0, 0, NULL, 0);
+	ck_assert_ptr_nonnull(text);
+	/* No member lines, but every family still has HELP and TYPE. */
+	ck_assert_ptr_null(strstr(text, "{member="));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "# TYPE kentongan_member_backlog gauge\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\nkentongan_last_seq 0\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\nkentongan_commit_seconds_bucket{le=\"+Inf\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\nkentongan_commit_seconds_sum 0.000000\n"));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\nkentongan_commit_seconds_count 0\n"));
+	ck_assert_int_eq(text[strlen(text) - 1], '\n');
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "# HELP kentongan_", 17) == 0 ||
+		    strncmp(line, "# TYPE kentongan_", 17) == 0)
+			continue;
+		ck_assert_msg(strncmp(line, "kentongan_", 10) == 0,
+		    "line not of the kentongan_ namespace: %s", line);
+		value = strrchr(line, ' ');
+		ck_assert_msg(value != NULL, "no value: %s", line);
+		if (strncmp(line, "kentongan_commit_seconds_sum ", 29) == 0)
+			ck_assert_str_eq(value, " 0.000000");
+		else
+			ck_assert_msg(strcmp(value, " 0") == 0,
+			    "non-zero sample: %s", line);
+		samples++;
+	}
+	/* 7 single counters and gauges, 14 refusals, 2, 12 buckets, 2. */
+	ck_assert_uint_eq(samples, 7 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
+	free(text);
+}
+END_TEST
+
+START_TEST(test_render_many_members)
+{
+	enum { N = 3000 };
+	struct metrics			 m;
+	struct metrics_histogram	 h;
+	struct metrics_member		*members;
+	char				 (*ids)[16], want[96];
+	char				*text;
+	size_t				 i;
+
+	memset(&m, 0, sizeof m);
+	memset(&h, 0, sizeof h);
+	members = calloc(N, sizeof *members);
+	ids = calloc(N, sizeof *ids);
+	ck_assert_ptr_nonnull(members);
+	ck_assert_ptr_nonnull(ids);
+	for (i = 0; i < N; i++) {
+		snprintf(ids[i], sizeof ids[i], "M%05zu", i);
+		members[i].id = ids[i];
+		members[i].connected = (int)(i % 2);
+		members[i].acked_seq = (int64_t)i * 10;
+		members[i].backlog = (int64_t)i;
+	}
+	text = metrics_render(&m, &h, 0, 0, 0, members, N);
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < N; i += 499) {
+		snprintf(want, sizeof want,
+		    "\nkentongan_member_backlog{member=\"%s\"} %zu\n", ids[i],
+		    i);
+		ck_assert_msg(strstr(text, want) != NULL, "missing %s", want);
+		snprintf(want, sizeof want,
+		    "\nkentongan_member_acked_seq{member=\"%s\"} %zu\n", ids[i],
+		    i * 10);
+		ck_assert_msg(strstr(text, want) != NULL, "missing %s", want);
+		snprintf(want, sizeof want,
+		    "\nkentongan_member_connected{member=\"%s\"} %zu\n", ids[i],
+		    i % 2);
+		ck_assert_msg(strstr(text, want) != NULL, "missing %s", want);
+	}
+	snprintf(want, sizeof want,
+	    "kentongan_member_backlog{member=\"M%05d\"} %d\n", N - 1, N - 1);
+	ck_assert_str_eq(text + strlen(text) - strlen(want), want);
+	free(text);
+	free(ids);
+	free(members);
+}
+END_TEST
+
+static Suite *
+metrics_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
+
+	s = suite_create("metrics");
+#define ADD(name, fn) do {						\
+	tc = tcase_create(name);					\
+	tcase_add_test(tc, fn);						\
+	suite_add_tcase(s, tc);						\
+} while (0)
+	ADD("bounds", test_bounds);
+	ADD("bucket_boundaries", test_bucket_boundaries);
+	ADD("histogram_count_and_sum", test_histogram_count_and_sum);
+	ADD("render_exact", test_render_exact);
+	ADD("render_empty", test_render_empty);
+	ADD("render_many_members", test_render_many_members);
+#undef ADD
+	return (s);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(metrics_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
+}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -33,31 +34,50 @@ log_init(enum log_level verbosity)
 		log_journal = 1;
 }
 
-/* Format and write one whole line, so lines from threads never interleave. */
+/*
+ * Format and write one whole line with a single writev, so lines from the
+ * two threads never interleave. Most lines fit the stack buffer.
+ */
 static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int with_errno)
 {
-	char	*text = NULL, *line = NULL, prefix[8] = "";
-	int	 saved_errno = errno, n;
+	struct iovec	 iov[4];
+	va_list		 again;
+	char		 prefix[8], buf[1024], suffix[256], *heap = NULL;
+	char		*text = buf;
+	int		 saved_errno = errno, n, niov = 0;
 
 	if (level > log_verbosity)
 		return;
-	if (vasprintf(&text, fmt, ap) == -1)
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n >= (int)sizeof buf) {
+		if (vasprintf(&heap, fmt, again) == -1)
+			n = (int)sizeof buf - 1;
+		else
+			text = heap;
+	}
+	va_end(again);
+	if (n < 0)
 		return;
-	if (log_journal)
+	if (log_journal) {
 		snprintf(prefix, sizeof prefix, "<%d>", (int)level);
-	if (with_errno)
-		n = asprintf(&line, "%s%s: %s\n", prefix, text,
-		    strerror(saved_errno));
-	else
-		n = asprintf(&line, "%s%s\n", prefix, text);
-	free(text);
-	if (n == -1)
-		return;
-	if (write(STDERR_FILENO, line, (size_t)n) == -1) {
+		iov[niov].iov_base = prefix;
+		iov[niov++].iov_len = strlen(prefix);
+	}
+	iov[niov].iov_base = text;
+	iov[niov++].iov_len = strlen(text);
+	if (with_errno) {
+		snprintf(suffix, sizeof suffix, ": %s", strerror(saved_errno));
+		iov[niov].iov_base = suffix;
+		iov[niov++].iov_len = strlen(suffix);
+	}
+	iov[niov].iov_base = (void *)"\n";
+	iov[niov++].iov_len = 1;
+	if (writev(STDERR_FILENO, iov, niov) == -1) {
 		/* Nowhere left to report it. */
 	}
-	free(line);
+	free(heap);
 	errno = saved_errno;
 }
 

@@ -475,6 +475,34 @@ session_too_large(struct conn *c)
 }
 
 /*
+ * {"type":"accepted",...}, the answer sent most often, assembled directly:
+ * the id is a validated UUID and the numbers need no escaping; only a ref
+ * goes through the JSON encoder.
+ */
+static void
+session_accepted(struct conn *c, const struct store_report *r)
+{
+	json_t	*jref;
+	char	 line[256], *ref = NULL;
+	int	 n;
+
+	if (r->ref != NULL) {
+		jref = json_string(r->ref);
+		ref = jref != NULL ? json_dumps(jref, JSON_ENCODE_ANY) : NULL;
+		json_decref(jref);
+	}
+	n = snprintf(line, sizeof line, "{\"type\":\"accepted\",\"id\":\"%s\","
+	    "\"seq\":%lld,\"duplicate\":%s,\"recipients\":%zu%s%s}\n", r->id,
+	    (long long)r->seq, r->duplicate ? "true" : "false", r->nrecipients,
+	    ref != NULL ? ",\"ref\":" : "", ref != NULL ? ref : "");
+	if (n > 0 && (size_t)n < sizeof line)
+		conn_send_raw(c, line, (size_t)n);
+	else
+		log_warnx("conn %s: cannot format an answer", c->peer);
+	free(ref);
+}
+
+/*
  * Called once the report's batch is committed (fsync'd) or has failed.
  * Only now may the sender hear "accepted": before this point a crash would
  * lose a report the sender believes is safe.
@@ -484,7 +512,6 @@ session_committed(struct store_report *r, void *arg)
 {
 	struct conn	*c = r->owner;
 	struct verdict	 v = { 0 };
-	json_t		*reply;
 
 	(void)arg;
 	c->inflight--;
@@ -499,15 +526,7 @@ session_committed(struct store_report *r, void *arg)
 		session_rejected(c, r->ref, r->id, &v);
 		verdict_clear(&v);
 	} else {
-		reply = json_pack("{s:s, s:s, s:I, s:b, s:I}", "type",
-		    "accepted", "id", r->id, "seq", (json_int_t)r->seq,
-		    "duplicate", r->duplicate, "recipients",
-		    (json_int_t)r->nrecipients);
-		if (reply != NULL && r->ref != NULL)
-			json_object_set_new(reply, "ref", json_string(r->ref));
-		if (reply != NULL)
-			conn_send_json(c, reply);
-		json_decref(reply);
+		session_accepted(c, r);
 		log_info("report: %s: accepted %s seq=%lld code=%s%s "
 		    "recipients=%zu", r->sender, r->id, (long long)r->seq,
 		    r->code, r->duplicate ? " duplicate" : "", r->nrecipients);

@@ -29,6 +29,41 @@ store_reader_cause(struct store_reader *r, char **cause, const char *what)
 		*cause = NULL;
 }
 
+/*
+ * The tier of member in a stored recipient list ("SG:1 MY:0"), or -1 if
+ * the member is not in it.
+ */
+static int
+store_reader_tier(const char *list, const char *member, size_t len)
+{
+	const char	*p = list;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, member, len) == 0 && p[len] == ':')
+			return (atoi(p + len + 1));
+		if ((p = strchr(p, ' ')) != NULL)
+			p++;
+	}
+	return (-1);
+}
+
+/* SQL recipient_tier(list, member): the tier, or NULL if not a recipient. */
+static void
+store_reader_tier_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char	*list, *member;
+	int		 tier;
+
+	(void)argc;
+	list = (const char *)sqlite3_value_text(argv[0]);
+	member = (const char *)sqlite3_value_text(argv[1]);
+	if (list == NULL || member == NULL ||
+	    (tier = store_reader_tier(list, member, strlen(member))) == -1)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_int(ctx, tier);
+}
+
 struct store_reader *
 store_reader_open(const char *path, char **cause)
 {
@@ -48,12 +83,17 @@ store_reader_open(const char *path, char **cause)
 		goto fail;
 	}
 	sqlite3_busy_timeout(r->db, 1000);
-	if (sqlite3_prepare_v3(r->db, "SELECT r.seq, p.sender, p.received_at, "
-	    "p.code, p.severity, r.tier, p.body, p.nrecipients, p.tlp "
-	    "FROM recipients r "
-	    "JOIN reports p ON p.seq = r.seq "
-	    "WHERE r.member = ?1 AND r.seq > ?2 AND r.seq <= ?3 "
-	    "ORDER BY r.seq LIMIT ?4", -1, SQLITE_PREPARE_PERSISTENT,
+	if (sqlite3_create_function_v2(r->db, "recipient_tier", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, store_reader_tier_fn,
+	    NULL, NULL, NULL) != SQLITE_OK) {
+		store_reader_cause(r, cause, "cannot register a function");
+		goto fail;
+	}
+	if (sqlite3_prepare_v3(r->db, "SELECT seq, sender, received_at, "
+	    "code, severity, recipient_tier(recipient_list, ?1) AS tier, body, "
+	    "nrecipients, tlp FROM reports "
+	    "WHERE seq > ?2 AND seq <= ?3 AND tier IS NOT NULL "
+	    "ORDER BY seq LIMIT ?4", -1, SQLITE_PREPARE_PERSISTENT,
 	    &r->replay, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(r->db, "SELECT member, acked_seq FROM cursors",
 	    -1, SQLITE_PREPARE_PERSISTENT, &r->cursors, NULL) != SQLITE_OK) {
@@ -238,18 +278,16 @@ store_reader_query(struct store_reader *r, const char *member,
 	if (q->code != NULL)
 		prefix = q->code[strlen(q->code) - 1] == '/';
 	/*
-	 * A member sees what it sent and what it was entitled to: a
-	 * recipient row exists exactly for the latter.
+	 * A member sees what it sent and what it was entitled to: the
+	 * latter are exactly the reports whose recipient list names it.
 	 */
 	sql = sqlite3_mprintf("SELECT p.seq, p.sender, p.received_at, p.code, "
-	    "p.severity, %s, p.body, p.nrecipients, p.tlp FROM reports p %s "
+	    "p.severity, %s, p.body, p.nrecipients, p.tlp FROM reports p "
 	    "WHERE p.seq > ?2 AND p.seq <= ?3%s%s%s%s%s "
 	    "ORDER BY p.seq LIMIT ?9",
-	    member != NULL ? "r.tier" : "NULL",
-	    member != NULL ? "LEFT JOIN recipients r ON r.seq = p.seq AND "
-	    "r.member = ?1" : "",
-	    member != NULL ? " AND (p.sender = ?1 OR r.member IS NOT NULL)" :
-	    "",
+	    member != NULL ? "recipient_tier(p.recipient_list, ?1)" : "NULL",
+	    member != NULL ? " AND (p.sender = ?1 OR "
+	    "recipient_tier(p.recipient_list, ?1) IS NOT NULL)" : "",
 	    q->code == NULL ? "" : prefix ?
 	    " AND p.code >= ?4 AND p.code < ?10" : " AND p.code = ?4",
 	    q->sender[0] != '\0' ? " AND p.sender = ?5" : "",
@@ -376,9 +414,9 @@ store_reader_backlog(struct store_reader *r, const char *member,
 	sqlite3_stmt	*stmt;
 	int64_t		 n = -1;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM recipients WHERE "
-	    "member = ?1 AND seq > ?2 AND seq <= ?3", -1, &stmt, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, "SELECT count(*) FROM reports WHERE "
+	    "seq > ?2 AND seq <= ?3 AND recipient_tier(recipient_list, ?1) IS "
+	    "NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
 		return (-1);
 	sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, after);

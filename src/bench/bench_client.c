@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "bench_client.h"
+#include "bench_pace.h"
 #include "bench_conn.h"
 #include "bench_hub.h"
 #include "bench_report.h"
@@ -39,7 +40,6 @@
 #define BC_OPENING_MAX		64
 #define BC_EVENTS		256
 /* A publisher running free waits until this many answers are back. */
-#define BC_REFILL_MIN		32
 
 enum bc_role {
 	BC_PUBLISHER,
@@ -58,10 +58,6 @@ enum bc_phase {
 static const char *const bc_role_names[] = { "publisher", "subscriber",
     "idle connection" };
 
-/* A subscriber's unique alerts so far, alone on its cache line. */
-struct bc_progress {
-	alignas(64) _Atomic uint64_t	n;
-};
 
 struct bc_worker;
 
@@ -76,7 +72,7 @@ struct bc_peer {
 	uint64_t		 sent;
 	uint64_t		 answered;
 
-	struct bc_progress	*progress;	/* subscriber */
+	struct bench_progress	*progress;	/* subscriber */
 	int64_t			 last_seq;
 	int64_t			 acked_seq;
 	unsigned		 unacked;
@@ -127,7 +123,7 @@ struct bench_client {
 	size_t				 nctxs;
 	struct bc_worker		*workers;
 	unsigned			 nworkers;
-	struct bc_progress		*progress;
+	struct bench_progress		*progress;
 	unsigned			 nsubscribers;
 	double				 rate_each;	/* per publisher */
 
@@ -410,54 +406,27 @@ bc_greet(struct bench_conn *io)
 		bench_conn_queue(io, ping, sizeof ping - 1);
 }
 
-/* The fewest alerts any subscriber has had. */
-static uint64_t
-bc_slowest(struct bench_client *bc)
-{
-	uint64_t	min = UINT64_MAX, v;
-	unsigned	i;
-
-	for (i = 0; i < bc->nsubscribers; i++) {
-		v = atomic_load_explicit(&bc->progress[i].n,
-		    memory_order_relaxed);
-		if (v < min)
-			min = v;
-	}
-	return (min);
-}
-
 /* How many reports a publisher may send now: window, schedule and lead. */
 static uint64_t
 bc_due(struct bc_peer *p, uint64_t now)
 {
-	struct bench_client		*bc = p->w->bc;
-	const struct bench_workload	*wl = bc->wl;
-	uint64_t			 outstanding, room, n, due, ahead;
-	uint64_t			 published, slowest;
+	struct bench_client	*bc = p->w->bc;
+	struct bench_pace	 pace = {
+		.sent = p->sent,
+		.answered = p->answered,
+		.elapsed_ns = now - atomic_load_explicit(&bc->run_start,
+		    memory_order_relaxed),
+		.rate_each = bc->rate_each,
+		.subscribers = bc->nsubscribers > 0,
+	};
 
-	outstanding = p->sent - p->answered;
-	room = outstanding < wl->window ? wl->window - outstanding : 0;
-	if (wl->rate > 0) {
-		due = (uint64_t)((double)(now - atomic_load_explicit(
-		    &bc->run_start, memory_order_relaxed)) * bc->rate_each /
-		    1e9) + 1;
-		n = due > p->sent ? due - p->sent : 0;
-		return (n < room ? n : room);
-	}
-	if (room < BC_REFILL_MIN && outstanding > 0)
-		return (0);
-	n = room;
-	if (wl->lead > 0 && bc->nsubscribers > 0) {
-		slowest = bc_slowest(bc);
-		published = atomic_load_explicit(&bc->published,
+	if (bc->wl->rate <= 0 && bc->wl->lead > 0 && bc->nsubscribers > 0) {
+		pace.slowest = bench_pace_slowest(bc->progress,
+		    bc->nsubscribers);
+		pace.published = atomic_load_explicit(&bc->published,
 		    memory_order_relaxed);
-		ahead = published > slowest ? published - slowest : 0;
-		if (ahead >= wl->lead)
-			return (0);
-		if (n > wl->lead - ahead)
-			n = wl->lead - ahead;
 	}
-	return (n);
+	return (bench_pace_due(bc->wl, &pace));
 }
 
 /* Send the reports that are due, each stamped as it is written. */

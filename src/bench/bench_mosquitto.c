@@ -34,12 +34,12 @@
 #include "bench_client.h"
 #include "bench_hub.h"
 #include "bench_mosquitto.h"
+#include "bench_pace.h"
 #include "bench_report.h"
 
 #define BM_TOPIC	"kentongan/alerts/availability/ddos"
 #define BM_KEEPALIVE	60
 /* A publisher running free waits until this many PUBACKs are back. */
-#define BM_REFILL_MIN	32
 /* Packets read from one client before the others get a turn. */
 #define BM_READS_MAX	256
 
@@ -55,10 +55,6 @@ enum bm_phase {
 	BM_PHASE_STOP
 };
 
-/* A subscriber's messages so far, alone on its cache line. */
-struct bm_progress {
-	alignas(64) _Atomic uint64_t	n;
-};
 
 struct bm_worker;
 
@@ -75,7 +71,7 @@ struct bm_client {
 	struct bench_fifo	 inflight;	/* send times, in order */
 	uint64_t		 sent;
 	uint64_t		 acked;
-	struct bm_progress	*progress;
+	struct bench_progress	*progress;
 };
 
 struct bm_counters {
@@ -110,7 +106,7 @@ struct bm_run {
 	const struct bench_target	*t;
 	struct bm_worker		*workers;
 	unsigned			 nworkers;
-	struct bm_progress		*progress;
+	struct bench_progress		*progress;
 	unsigned			 nsubscribers;
 	double				 rate_each;
 	_Atomic int			 phase;
@@ -268,58 +264,31 @@ bm_on_disconnect(struct mosquitto *m, void *arg, int rc)
 		bm_fail(c, "disconnected: %s", mosquitto_strerror(rc));
 }
 
-/* The fewest messages any subscriber has had. */
-static uint64_t
-bm_slowest(struct bm_run *run)
-{
-	uint64_t	min = UINT64_MAX, v;
-	unsigned	i;
-
-	for (i = 0; i < run->nsubscribers; i++) {
-		v = atomic_load_explicit(&run->progress[i].n,
-		    memory_order_relaxed);
-		if (v < min)
-			min = v;
-	}
-	return (min);
-}
-
 /* Publish what is due: the same window, rate and lead as for the hub. */
 static void
 bm_publish(struct bm_client *c, uint64_t now)
 {
 	struct bm_run			*run = c->w->run;
 	const struct bench_workload	*wl = run->wl;
-	uint64_t			 outstanding, room, n, due, ahead, i;
-	uint64_t			 slowest, published, stamp;
+	struct bench_pace		 pace = { 0 };
+	uint64_t			 n, i, stamp;
 	int				 rc;
 
 	if (!c->ready || c->failed)
 		return;
-	outstanding = c->sent - c->acked;
-	room = outstanding < wl->window ? wl->window - outstanding : 0;
-	if (wl->rate > 0) {
-		due = (uint64_t)((double)(now - atomic_load_explicit(
-		    &run->run_start, memory_order_relaxed)) * run->rate_each /
-		    1e9) + 1;
-		n = due > c->sent ? due - c->sent : 0;
-		if (n > room)
-			n = room;
-	} else {
-		n = room;
-		if (n < BM_REFILL_MIN && outstanding > 0)
-			n = 0;
-		if (n > 0 && wl->lead > 0 && run->nsubscribers > 0) {
-			slowest = bm_slowest(run);
-			published = atomic_load_explicit(&run->published,
-			    memory_order_relaxed);
-			ahead = published > slowest ? published - slowest : 0;
-			if (ahead >= wl->lead)
-				n = 0;
-			else if (n > wl->lead - ahead)
-				n = wl->lead - ahead;
-		}
+	pace.sent = c->sent;
+	pace.answered = c->acked;
+	pace.elapsed_ns = now - atomic_load_explicit(&run->run_start,
+	    memory_order_relaxed);
+	pace.rate_each = run->rate_each;
+	pace.subscribers = run->nsubscribers > 0;
+	if (wl->rate <= 0 && wl->lead > 0 && run->nsubscribers > 0) {
+		pace.slowest = bench_pace_slowest(run->progress,
+		    run->nsubscribers);
+		pace.published = atomic_load_explicit(&run->published,
+		    memory_order_relaxed);
 	}
+	n = bench_pace_due(wl, &pace);
 	for (i = 0; i < n; i++) {
 		stamp = bench_stats_now();
 		bench_report_next(&c->report, stamp);

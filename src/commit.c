@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,10 @@ struct committer {
 	int			 pipe[2];
 	pthread_t		 thread;
 	int			 thread_started;
+	struct store_checkpointer *checkpointer;
+	pthread_t		 checkpoint_thread;
+	int			 checkpoint_started;
+	pthread_cond_t		 checkpoint_wake;
 
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 more;
@@ -120,6 +125,36 @@ committer_main(void *arg)
 	return (NULL);
 }
 
+/*
+ * The checkpoint thread: every COMMIT_CHECKPOINT_MS, copy the WAL into the
+ * database file beside the writer, so that no commit (and no "accepted")
+ * ever waits for a checkpoint.
+ */
+static void *
+committer_checkpoint_main(void *arg)
+{
+	struct committer	*c = arg;
+	struct timespec		 deadline;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stopping) {
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += COMMIT_CHECKPOINT_MS * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&c->checkpoint_wake, &c->lock, &deadline);
+		if (c->stopping)
+			break;
+		pthread_mutex_unlock(&c->lock);
+		store_checkpoint(c->checkpointer);
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return (NULL);
+}
+
 /* Run the done callbacks of every finished report, in commit order. */
 static void
 committer_deliver(struct committer *c)
@@ -174,6 +209,7 @@ committer_new(struct store *store, struct event_base *base,
 	TAILQ_INIT(&c->finished);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_cond_init(&c->more, NULL);
+	pthread_cond_init(&c->checkpoint_wake, NULL);
 	if (pipe2(c->pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
 		if (asprintf(cause, "commit: pipe: %s", strerror(errno)) == -1)
 			*cause = NULL;
@@ -189,6 +225,17 @@ committer_new(struct store *store, struct event_base *base,
 		goto fail;
 	}
 	c->thread_started = 1;
+	if ((c->checkpointer = store_checkpointer_open(store_path(store),
+	    cause)) == NULL)
+		goto fail;
+	if ((errno = pthread_create(&c->checkpoint_thread, NULL,
+	    committer_checkpoint_main, c))) {
+		if (asprintf(cause, "commit: checkpoint thread: %s",
+		    strerror(errno)) == -1)
+			*cause = NULL;
+		goto fail;
+	}
+	c->checkpoint_started = 1;
 	return (c);
 nomem:
 	if (*cause == NULL && asprintf(cause, "commit: out of memory") == -1)
@@ -274,8 +321,11 @@ committer_free(struct committer *c)
 		pthread_mutex_lock(&c->lock);
 		c->stopping = 1;
 		pthread_cond_signal(&c->more);
+		pthread_cond_signal(&c->checkpoint_wake);
 		pthread_mutex_unlock(&c->lock);
 		pthread_join(c->thread, NULL);
+		if (c->checkpoint_started)
+			pthread_join(c->checkpoint_thread, NULL);
 		committer_deliver(c);
 		/* Positions noted by those last deliveries. */
 		if (c->nmarks > 0)
@@ -287,8 +337,10 @@ committer_free(struct committer *c)
 		close(c->pipe[0]);
 	if (c->pipe[1] != -1)
 		close(c->pipe[1]);
+	store_checkpointer_close(c->checkpointer);
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->more);
+	pthread_cond_destroy(&c->checkpoint_wake);
 	free(c->marks);
 	free(c);
 }

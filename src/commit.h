@@ -8,6 +8,8 @@
 #include "store.h"
 
 #define COMMIT_BATCH_MAX	4096
+/* How often the WAL is copied into the database file, beside the writer. */
+#define COMMIT_CHECKPOINT_MS	100
 
 struct committer;
 /* Called on the event loop's thread, in commit order, for each report. */

@@ -127,6 +127,7 @@ main(int argc, char **argv)
 	struct conf		*conf;
 	struct taxonomy		*t;
 	struct store		*store;
+	struct store_checkpointer *cp;
 	json_t			*report;
 	char			*cause = NULL;
 	uint64_t		 rng = 0x9e3779b97f4a7c15ULL;
@@ -162,7 +163,9 @@ main(int argc, char **argv)
 		    "least two members\n");
 		return (1);
 	}
-	if ((store = store_open(conf->database.path, &cause)) == NULL) {
+	if ((store = store_open(conf->database.path, &cause)) == NULL ||
+	    (cp = store_checkpointer_open(conf->database.path, &cause)) ==
+	    NULL) {
 		fprintf(stderr, "kentongan-fill: %s\n", cause);
 		return (1);
 	}
@@ -192,12 +195,15 @@ main(int argc, char **argv)
 		}
 		for (i = 0; i < n; i++)
 			store_report_free(batch[i]);
+		/* The writer never checkpoints; keep the WAL small here. */
+		store_checkpoint(cp);
 		done += (long long)n;
 		if (done % 100000 < COMMIT_BATCH_MAX)
 			fprintf(stderr, "kentongan-fill: %lld reports\n", done);
 	}
 	printf("%lld reports stored; last seq %lld\n", done,
 	    (long long)store_last_seq(store));
+	store_checkpointer_close(cp);
 	store_close(store);
 	taxonomy_free(t);
 	conf_free(conf);

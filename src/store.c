@@ -315,6 +315,7 @@ store_open(const char *path, char **cause)
 	 */
 	if (store_exec(store, "PRAGMA journal_mode = WAL", NULL) == -1 ||
 	    store_exec(store, "PRAGMA synchronous = FULL", NULL) == -1 ||
+	    store_exec(store, "PRAGMA wal_autocheckpoint = 0", NULL) == -1 ||
 	    store_exec(store, "PRAGMA foreign_keys = ON", NULL) == -1) {
 		store_cause(store, cause, "cannot set up the database "
 		    "(is it corrupt, locked by another process, or not a "
@@ -369,6 +370,12 @@ store_close(struct store *store)
 		close(store->lock_fd);
 	free(store->path);
 	free(store);
+}
+
+const char *
+store_path(const struct store *store)
+{
+	return (store->path);
 }
 
 int64_t
@@ -527,6 +534,61 @@ fail:
 		batch[i]->seq = 0;
 	}
 	return (-1);
+}
+
+struct store_checkpointer {
+	sqlite3	*db;
+	char	*path;
+};
+
+struct store_checkpointer *
+store_checkpointer_open(const char *path, char **cause)
+{
+	struct store_checkpointer	*cp;
+
+	*cause = NULL;
+	if ((cp = calloc(1, sizeof *cp)) == NULL ||
+	    (cp->path = strdup(path)) == NULL) {
+		free(cp);
+		if (asprintf(cause, "%s: out of memory", path) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	if (sqlite3_open_v2(path, &cp->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		if (asprintf(cause, "%s: cannot open for checkpoints: %s", path,
+		    sqlite3_errmsg(cp->db)) == -1)
+			*cause = NULL;
+		store_checkpointer_close(cp);
+		return (NULL);
+	}
+	sqlite3_busy_timeout(cp->db, 1000);
+	return (cp);
+}
+
+int
+store_checkpoint(struct store_checkpointer *cp)
+{
+	int	rc, wal = 0, done = 0;
+
+	rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+	    &wal, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+		log_warnx("store: %s: checkpoint: %s", cp->path,
+		    sqlite3_errmsg(cp->db));
+		return (-1);
+	}
+	return (0);
+}
+
+void
+store_checkpointer_close(struct store_checkpointer *cp)
+{
+	if (cp == NULL)
+		return;
+	sqlite3_close(cp->db);
+	free(cp->path);
+	free(cp);
 }
 
 void

@@ -57,6 +57,7 @@ struct store_mark {
 };
 
 struct store;
+struct store_checkpointer;
 
 /*
  * Open (creating if needed) the database at path, in WAL mode with full
@@ -75,6 +76,16 @@ void		 store_close(struct store *);
 int		 store_commit(struct store *, struct store_report **, size_t,
 		    const struct store_mark *, size_t);
 int64_t		 store_last_seq(struct store *);
+const char	*store_path(const struct store *);
+/*
+ * Copy what the WAL holds into the database file without blocking the
+ * writer (a passive checkpoint), on a connection of its own: the writer
+ * never checkpoints, so no commit waits for one. -1 on error.
+ */
+struct store_checkpointer *store_checkpointer_open(const char *path,
+		    char **cause);
+int		 store_checkpoint(struct store_checkpointer *);
+void		 store_checkpointer_close(struct store_checkpointer *);
 void		 store_report_free(struct store_report *);
 
 #endif

@@ -49,8 +49,10 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	snprintf(ms->id, sizeof ms->id, "%s", id);
 	TAILQ_INIT(&ms->subscribers);
 	ms->acked_seq = acked_seq;
-	ms->backlog = store_reader_backlog(hub->reader, id, acked_seq,
-	    hub->delivered_seq);
+	/* At start, all backlogs are counted together in one pass. */
+	if (!hub->counting_backlogs)
+		ms->backlog = store_reader_backlog(hub->reader, id, acked_seq,
+		    hub->delivered_seq);
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
 	LIST_INSERT_HEAD(&hub->members, ms, entry);
@@ -103,6 +105,51 @@ hub_load_cursor(const char *member, int64_t acked_seq, void *arg)
 
 	if (hub_member_new(hub, member, acked_seq) == NULL)
 		fatalx("out of memory");
+}
+
+/* Count one report for each of its recipients that has not acknowledged it. */
+static void
+hub_count_report(int64_t seq, const char *list, void *arg)
+{
+	struct hub		*hub = arg;
+	struct member_state	*ms;
+	const char		*p = list;
+	size_t			 len;
+
+	while (*p != '\0') {
+		len = strcspn(p, ":");
+		LIST_FOREACH(ms, &hub->members, entry) {
+			if (strlen(ms->id) == len &&
+			    strncmp(ms->id, p, len) == 0) {
+				if (seq > ms->acked_seq)
+					ms->backlog++;
+				break;
+			}
+		}
+		p += strcspn(p, " ");
+		p += strspn(p, " ");
+	}
+}
+
+/*
+ * Every member's backlog at start, in one pass over the reports after the
+ * lowest acknowledged position, rather than one pass per member.
+ */
+static void
+hub_count_backlogs(struct hub *hub)
+{
+	struct member_state	*ms;
+	int64_t			 from = hub->delivered_seq;
+
+	LIST_FOREACH(ms, &hub->members, entry) {
+		ms->backlog = 0;
+		if (ms->acked_seq < from)
+			from = ms->acked_seq;
+	}
+	if (store_reader_recipient_lists(hub->reader, from, hub->delivered_seq,
+	    hub_count_report, hub) == -1)
+		fatalx("%s: cannot count the members' backlogs",
+		    hub->conf->database.path);
 }
 
 void
@@ -436,10 +483,13 @@ hub_new(const char *conf_file)
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	hub->delivered_seq = store_last_seq(hub->store);
+	hub->counting_backlogs = 1;
 	if (store_reader_cursors(hub->reader, hub_load_cursor, hub) == -1)
 		fatalx("%s: cannot read the acknowledgement cursors",
 		    hub->conf->database.path);
 	hub_member_states(hub);
+	hub_count_backlogs(hub);
+	hub->counting_backlogs = 0;
 	hub->sigterm = evsignal_new(hub->base, SIGTERM, hub_signal, hub);
 	hub->sigint = evsignal_new(hub->base, SIGINT, hub_signal, hub);
 	hub->sighup = evsignal_new(hub->base, SIGHUP, hub_signal, hub);

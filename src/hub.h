@@ -79,6 +79,7 @@ struct hub {
 	struct event		*watchdog;	/* systemd WATCHDOG=1, or NULL */
 	int			 stopping;
 	int			 deliveries_dirty;	/* some member's */
+	int			 counting_backlogs;	/* at start only */
 	struct metrics		 metrics;
 };
 

@@ -472,6 +472,29 @@ store_reader_stats(struct store_reader *r, int64_t since, int64_t until,
 }
 
 int
+store_reader_recipient_lists(struct store_reader *r, int64_t after,
+    int64_t upto, void (*cb)(int64_t, const char *, void *), void *arg)
+{
+	sqlite3_stmt	*stmt;
+	const char	*list;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT seq, recipient_list FROM reports "
+	    "WHERE seq > ?1 AND seq <= ?2 ORDER BY seq", -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, after);
+	sqlite3_bind_int64(stmt, 2, upto);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		list = (const char *)sqlite3_column_text(stmt, 1);
+		if (list != NULL)
+			cb(sqlite3_column_int64(stmt, 0), list, arg);
+	}
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
 store_reader_cursors(struct store_reader *r,
     void (*cb)(const char *, int64_t, void *), void *arg)
 {

@@ -76,6 +76,12 @@ int64_t	store_reader_backlog(struct store_reader *, const char *member,
  */
 int	store_reader_stats(struct store_reader *, int64_t since, int64_t until,
 	    int64_t upto, void (*)(const struct store_count *, void *), void *);
+/*
+ * Every report with after < seq <= upto, as (seq, recipient list "SG:1
+ * MY:0"), in seq order; -1 on error.
+ */
+int	store_reader_recipient_lists(struct store_reader *, int64_t after,
+	    int64_t upto, void (*)(int64_t, const char *, void *), void *);
 /* Every member's acknowledged position. */
 int	store_reader_cursors(struct store_reader *,
 	    void (*cb)(const char *member, int64_t acked_seq, void *), void *);

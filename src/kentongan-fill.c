@@ -97,7 +97,7 @@ fill_record(json_t *report, const struct conf *conf, const char *sender,
 	r->id = strdup(json_string_value(json_object_get(report, "id")));
 	r->code = strdup(json_string_value(json_object_get(report, "code")));
 	r->body = json_dumps(report, JSON_COMPACT);
-	canonical = json_dumps(report, JSON_COMPACT | JSON_SORT_KEYS);
+	canonical = json_dumps(report, JSON_COMPACT);
 	if (r->id == NULL || r->code == NULL || r->body == NULL ||
 	    canonical == NULL || EVP_Digest(canonical, strlen(canonical),
 	    r->digest, &len, EVP_sha256(), NULL) != 1 ||

@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "log.h"
@@ -326,7 +327,7 @@ store_open(const char *path, char **cause)
 		goto fail;
 	if (store_migrate(store, cause) == -1)
 		goto fail;
-	if (store_prepare(store, "SELECT seq, digest, nrecipients FROM "
+	if (store_prepare(store, "SELECT seq, digest, nrecipients, body FROM "
 	    "reports WHERE sender = ?1 AND id = ?2", &store->find, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
 	    "received_at, code, severity, tlp, observed_at, nrecipients, "
@@ -385,6 +386,26 @@ store_last_seq(struct store *store)
 }
 
 /*
+ * 1 if two stored bodies are the same JSON value (key order aside). Only
+ * reached when their digests differ, which is rare.
+ */
+static int
+store_same_report(const char *stored, const char *body)
+{
+	json_t	*a, *b;
+	int	 same;
+
+	if (stored == NULL || body == NULL)
+		return (0);
+	a = json_loads(stored, 0, NULL);
+	b = json_loads(body, 0, NULL);
+	same = a != NULL && b != NULL && json_equal(a, b);
+	json_decref(a);
+	json_decref(b);
+	return (same);
+}
+
+/*
  * Look for an earlier report with the same (sender, id). Returns 1 and
  * fills the result fields if there is one, 0 if not, -1 on error.
  */
@@ -401,9 +422,11 @@ store_find_earlier(struct store *store, struct store_report *r)
 	if (rc == SQLITE_ROW) {
 		found = 1;
 		digest = sqlite3_column_blob(stmt, 1);
-		if (sqlite3_column_bytes(stmt, 1) == STORE_DIGEST_LEN &&
+		if ((sqlite3_column_bytes(stmt, 1) == STORE_DIGEST_LEN &&
 		    digest != NULL &&
-		    memcmp(digest, r->digest, STORE_DIGEST_LEN) == 0) {
+		    memcmp(digest, r->digest, STORE_DIGEST_LEN) == 0) ||
+		    store_same_report((const char *)sqlite3_column_text(stmt,
+		    3), r->body)) {
 			r->seq = sqlite3_column_int64(stmt, 0);
 			r->nrecipients = (size_t)sqlite3_column_int64(stmt, 2);
 			r->duplicate = 1;

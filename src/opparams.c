@@ -138,26 +138,15 @@ opparams_reports(const char *query, const struct taxonomy *t,
 	    "min_severity", "tlp", "since", "until", "after", "limit", NULL };
 	struct evkeyvalq	 params;
 	const char		*s;
-	char			*class;
 	int64_t			 n;
-	int			 known, rc = -1;
+	int			 rc = -1;
 
 	memset(q, 0, sizeof *q);
 	q->limit = REQUEST_QUERY_LIMIT_DEFAULT;
 	if (opparams_split(query, &params, allowed, v) == -1)
 		goto done;
 	if ((s = opparams_get(&params, "code")) != NULL) {
-		if (s[strlen(s) - 1] == '/') {
-			if ((class = strndup(s, strlen(s) - 1)) == NULL) {
-				verdict_set(v, PROTO_INTERNAL_ERROR, NULL,
-				    "out of memory");
-				goto done;
-			}
-			known = taxonomy_has_class(t, class);
-			free(class);
-		} else
-			known = taxonomy_find_code(t, s) != NULL;
-		if (!known) {
+		if (!taxonomy_has_pattern(t, s)) {
 			verdict_set(v, PROTO_UNKNOWN_CODE, "code", "\"%.64s\" is "
 			    "neither a code nor a class (CLASS/) of the "
 			    "taxonomy", s);

@@ -44,8 +44,7 @@ filter_clear(struct filter *f)
 	memset(f, 0, sizeof *f);
 }
 
-/* Refuse keys of obj other than the allowed ones; prefix names the object. */
-static int
+int
 request_keys(const json_t *obj, const char *const *allowed, const char *prefix,
     struct verdict *v)
 {
@@ -78,24 +77,14 @@ request_code_pattern(const json_t *j, const struct taxonomy *t,
     const char *path, const char **out, struct verdict *v)
 {
 	const char	*s = json_string_value(j);
-	char		*class;
 	size_t		 len;
-	int		 known;
 
 	if (s == NULL || (len = json_string_length(j)) == 0 || len > 128 ||
 	    strlen(s) != len)
 		return (verdict_set(v, PROTO_INVALID_FIELD, path, "a code or "
 		    "a class followed by '/' was expected, such as "
 		    "\"intrusions/\" or \"availability/ddos\""));
-	if (s[len - 1] == '/') {
-		if ((class = strndup(s, len - 1)) == NULL)
-			return (verdict_set(v, PROTO_INTERNAL_ERROR, NULL,
-			    "out of memory"));
-		known = taxonomy_has_class(t, class);
-		free(class);
-	} else
-		known = taxonomy_find_code(t, s) != NULL;
-	if (!known)
+	if (!taxonomy_has_pattern(t, s))
 		return (verdict_set(v, PROTO_UNKNOWN_CODE, path, "\"%.64s\" is "
 		    "neither a code nor a class of the hub's taxonomy", s));
 	*out = s;

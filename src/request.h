@@ -45,6 +45,12 @@ struct query_request {
 	unsigned	 limit;
 };
 
+/*
+ * Refuse keys of obj other than the allowed ones (a NULL-terminated list)
+ * with unknown_field; prefix ("filter", or "" at top level) starts the path.
+ */
+int	request_keys(const json_t *obj, const char *const *allowed,
+	    const char *prefix, struct verdict *);
 /* 1 if an alert of this code and severity passes the filter. */
 int	filter_match(const struct filter *, const char *code, enum severity);
 /* 1 if code is the pattern itself or the pattern is its class prefix. */

@@ -93,29 +93,6 @@ session_rejected(struct conn *c, const char *ref, const char *id,
 	session_count_error(c);
 }
 
-/* Refuse keys of a message other than the allowed ones. */
-static int
-session_check_keys(const json_t *message, const char *const *allowed,
-    struct verdict *v)
-{
-	const char	*key;
-	json_t		*value;
-	size_t		 i;
-
-	json_object_foreach((json_t *)message, key, value) {
-		for (i = 0; allowed[i] != NULL; i++) {
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		}
-		if (allowed[i] == NULL)
-			return (verdict_set(v, PROTO_UNKNOWN_FIELD, key,
-			    "unknown field \"%.64s\" in a %s message", key,
-			    json_string_value(json_object_get(message,
-			    "type"))));
-	}
-	return (0);
-}
-
 /*
  * SHA-256 of the stored body. Equal digests are the fast way to know a
  * report sent again; the store compares the JSON values themselves when
@@ -181,7 +158,7 @@ session_report(struct conn *c, const json_t *message, const char *ref,
 	/* Echo what the sender called it, within reason, so it can match. */
 	if (id != NULL && strlen(id) > SESSION_ECHO_ID_MAX)
 		id = NULL;
-	if (session_check_keys(message, allowed, &v) == -1)
+	if (request_keys(message, allowed, "", &v) == -1)
 		goto refuse;
 	if (report == NULL) {
 		verdict_set(&v, PROTO_MISSING_FIELD, "report",
@@ -380,7 +357,7 @@ session_ping(struct conn *c, const json_t *message, const char *ref)
 	struct verdict	 v = { 0 };
 	json_t		*reply;
 
-	if (session_check_keys(message, allowed, &v) == -1) {
+	if (request_keys(message, allowed, "", &v) == -1) {
 		session_error(c, ref, v.error, v.message);
 		verdict_clear(&v);
 		return;

@@ -714,6 +714,23 @@ taxonomy_has_class(const struct taxonomy *t, const char *class_name)
 	return (0);
 }
 
+int
+taxonomy_has_pattern(const struct taxonomy *t, const char *pattern)
+{
+	size_t	i, len;
+
+	if (t == NULL || pattern == NULL || (len = strlen(pattern)) == 0)
+		return (0);
+	if (pattern[len - 1] != '/')
+		return (taxonomy_find_code(t, pattern) != NULL);
+	for (i = 0; i < t->nclasses; i++) {
+		if (strlen(t->classes[i].name) == len - 1 &&
+		    strncmp(t->classes[i].name, pattern, len - 1) == 0)
+			return (1);
+	}
+	return (0);
+}
+
 /* 1 if sector is in the taxonomy's sector list. */
 int
 taxonomy_has_sector(const struct taxonomy *t, const char *sector)

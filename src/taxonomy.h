@@ -50,5 +50,10 @@ const struct taxonomy_code	*taxonomy_find_code(const struct taxonomy *,
 /* 1 if class_name (without the trailing '/') is a class of the taxonomy. */
 int		 taxonomy_has_class(const struct taxonomy *, const char *class_name);
 int		 taxonomy_has_sector(const struct taxonomy *, const char *sector);
+/*
+ * 1 if pattern is a code of the taxonomy, or one of its classes followed by
+ * '/' ("intrusions/"): what filters and queries may name.
+ */
+int		 taxonomy_has_pattern(const struct taxonomy *, const char *pattern);
 
 #endif

@@ -173,6 +173,22 @@ START_TEST(test_unknown_code)
 }
 END_TEST
 
+START_TEST(test_has_pattern)
+{
+	/* A code, or a class followed by '/', and nothing in between. */
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "availability/ddos"), 1);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "intrusions/"), 1);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "test/"), 1);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "intrusions"), 0);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "intrusion/"), 0);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "intrusionss/"), 0);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "availability/dd"), 0);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, "/"), 0);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, ""), 0);
+	ck_assert_int_eq(taxonomy_has_pattern(shipped, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_has_class_sector)
 {
 	ck_assert_int_eq(taxonomy_has_class(shipped, "intrusions"), 1);
@@ -618,6 +634,7 @@ taxonomy_suite(void)
 	add_case(s, "find_code", test_find_code, 1);
 	add_case(s, "unknown_code", test_unknown_code, 1);
 	add_case(s, "has_class_sector", test_has_class_sector, 1);
+	add_case(s, "has_pattern", test_has_pattern, 1);
 	add_case(s, "descriptions", test_descriptions, 1);
 	add_case(s, "good", test_good, 0);
 	add_case(s, "centre_codes", test_centre_codes, 0);

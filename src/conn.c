@@ -18,6 +18,7 @@
 
 #include "conn.h"
 #include "fanout.h"
+#include "frame.h"
 #include "hub.h"
 #include "log.h"
 #include "session.h"
@@ -94,41 +95,31 @@ conn_may_read(struct conn *c)
 static void
 conn_process_input(struct conn *c)
 {
-	struct evbuffer		*input;
-	struct evbuffer_ptr	 eol;
-	size_t			 eol_len, max, len;
-	char			*line;
+	struct evbuffer	*input;
+	size_t		 max, len;
+	char		*line;
 
 	conn_ref(c);
 	max = c->hub->conf->max_message_bytes;
 	while (conn_may_read(c)) {
 		input = bufferevent_get_input(c->bev);
-		eol = evbuffer_search_eol(input, NULL, &eol_len,
-		    EVBUFFER_EOL_LF);
-		if (eol.pos == -1) {
-			if (evbuffer_get_length(input) > max)
-				session_too_large(c);
-			break;
-		}
-		len = (size_t)eol.pos;
-		if (len > max) {
+		switch (frame_next(input, max, &len)) {
+		case FRAME_MORE:
+			goto done;
+		case FRAME_TOO_LARGE:
 			session_too_large(c);
+			goto done;
+		case FRAME_LINE:
 			break;
 		}
-		if ((line = malloc(len + 1)) == NULL) {
-			conn_abort(c, "out of memory");
+		if ((line = frame_take(input, len)) == NULL) {
+			conn_abort(c, "out of memory reading a line");
 			break;
 		}
-		if (evbuffer_remove(input, line, len) != (int)len ||
-		    evbuffer_drain(input, eol_len) == -1) {
-			free(line);
-			conn_abort(c, "cannot read the input buffer");
-			break;
-		}
-		line[len] = '\0';
 		session_line(c, line, len);
 		free(line);
 	}
+done:
 	if (c->state == CONN_READY) {
 		if (conn_may_read(c) && !c->reading) {
 			bufferevent_enable(c->bev, EV_READ);

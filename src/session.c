@@ -17,13 +17,13 @@
 #include "store_read.h"
 #include "hub.h"
 #include "log.h"
+#include "message.h"
 #include "policy.h"
 #include "session.h"
 #include "store.h"
 #include "timefmt.h"
 #include "validate.h"
 
-#define SESSION_REF_MAX		64
 #define SESSION_ECHO_ID_MAX	128
 
 /* Count an error against the connection; close it past the limit. */
@@ -373,63 +373,35 @@ session_ping(struct conn *c, const json_t *message, const char *ref)
 void
 session_line(struct conn *c, const char *line, size_t len)
 {
-	json_error_t	 jerr;
-	json_t		*message, *jref, *jtype;
-	const char	*ref = NULL, *type;
-	char		*text = NULL;
+	struct message	 m;
+	struct verdict	 v = { 0 };
 	int64_t		 now = time_now_usec();
 
-	message = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (message == NULL) {
-		if (asprintf(&text, "not valid JSON at column %d: %s",
-		    jerr.column, jerr.text) == -1)
-			text = NULL;
-		session_error(c, NULL, PROTO_MALFORMED_JSON,
-		    text != NULL ? text : "not valid JSON");
-		free(text);
+	if (message_decode(line, len, &m, &v) == -1) {
+		session_error(c, m.ref, v.error, v.message != NULL ?
+		    v.message : "cannot decode the message");
+		verdict_clear(&v);
+		message_clear(&m);
 		return;
 	}
-	if (!json_is_object(message)) {
-		session_error(c, NULL, PROTO_MALFORMED_JSON,
-		    "a message must be a JSON object");
-		goto done;
+	switch (m.type) {
+	case MESSAGE_REPORT:
+		session_report(c, m.json, m.ref, now);
+		break;
+	case MESSAGE_PING:
+		session_ping(c, m.json, m.ref);
+		break;
+	case MESSAGE_SUBSCRIBE:
+		session_subscribe(c, m.json, m.ref);
+		break;
+	case MESSAGE_ACK:
+		session_ack(c, m.json, m.ref, now);
+		break;
+	case MESSAGE_QUERY:
+		session_query(c, m.json, m.ref);
+		break;
 	}
-	jref = json_object_get(message, "ref");
-	if (jref != NULL) {
-		if (!json_is_string(jref) ||
-		    json_string_length(jref) > SESSION_REF_MAX) {
-			session_error(c, NULL, PROTO_INVALID_FIELD,
-			    "ref must be a string of at most 64 bytes");
-			goto done;
-		}
-		ref = json_string_value(jref);
-	}
-	jtype = json_object_get(message, "type");
-	if (jtype == NULL) {
-		session_error(c, ref, PROTO_MISSING_FIELD,
-		    "every message needs a string field \"type\"");
-		goto done;
-	}
-	if ((type = json_string_value(jtype)) == NULL) {
-		session_error(c, ref, PROTO_INVALID_FIELD,
-		    "\"type\" must be a string");
-		goto done;
-	}
-	if (strcmp(type, "report") == 0)
-		session_report(c, message, ref, now);
-	else if (strcmp(type, "ping") == 0)
-		session_ping(c, message, ref);
-	else if (strcmp(type, "subscribe") == 0)
-		session_subscribe(c, message, ref);
-	else if (strcmp(type, "ack") == 0)
-		session_ack(c, message, ref, now);
-	else if (strcmp(type, "query") == 0)
-		session_query(c, message, ref);
-	else
-		session_error(c, ref, PROTO_UNKNOWN_TYPE, "unknown message "
-		    "type; expected report, subscribe, ack, query or ping");
-done:
-	json_decref(message);
+	message_clear(&m);
 }
 
 void

@@ -92,6 +92,19 @@ static const struct conf_key conf_keys[] = {
 	  .min = 1, .max = 86400, .minargs = 1, .maxargs = 1,
 	  .def = "300", .syntax = "SECONDS",
 	  .help = "Time without traffic before a connection is closed." },
+	{ .name = "max_connections", .set = conf_set_uint,
+	  .off = offsetof(struct conf, max_connections),
+	  .min = 1, .max = 1000000, .minargs = 1, .maxargs = 1,
+	  .def = "16384", .syntax = "COUNT",
+	  .help = "Connections held on the member listeners at once, TLS "
+	  "handshakes included; past it the oldest unfinished handshake "
+	  "makes room, or the new connection is closed." },
+	{ .name = "max_connections_per_member", .set = conf_set_uint,
+	  .off = offsetof(struct conf, max_connections_per_member),
+	  .min = 1, .max = 1000000, .minargs = 1, .maxargs = 1,
+	  .def = "256", .syntax = "COUNT",
+	  .help = "Connections one member or partner may hold at once; a "
+	  "further one is refused with rate_limited and closed." },
 	{ .name = "report_rate", .set = conf_set_rate,
 	  .minargs = 2, .maxargs = 2,
 	  .def = "100 1000", .syntax = "RATE BURST",

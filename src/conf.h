@@ -53,6 +53,8 @@ struct conf {
 	size_t			 max_message_bytes;
 	unsigned		 handshake_timeout;	/* seconds */
 	unsigned		 idle_timeout;		/* seconds */
+	unsigned		 max_connections;	/* member listeners, all */
+	unsigned		 max_connections_per_member;
 	unsigned		 report_rate;		/* per second; 0 = unlimited */
 	unsigned		 report_burst;
 	struct conf_member	*members;

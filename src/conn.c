@@ -171,14 +171,78 @@ conn_write(struct bufferevent *bev, void *arg)
 	conn_unref(c);
 }
 
+/* The connection no longer counts as an unfinished handshake. */
+static void
+conn_handshake_done(struct conn *c)
+{
+	if (!c->in_handshakes)
+		return;
+	TAILQ_REMOVE(&c->hub->handshakes, c, handshake_entry);
+	c->in_handshakes = 0;
+	c->hub->nhandshakes--;
+}
+
+/* Drop the oldest unfinished handshake to make room; 0 if there is none. */
+static int
+conn_evict_handshake(struct hub *hub)
+{
+	struct conn	*c;
+	uint64_t	 suppressed;
+
+	if ((c = TAILQ_FIRST(&hub->handshakes)) == NULL)
+		return (0);
+	hub->metrics.handshakes_evicted++;
+	if (throttle_pass(&hub->evictions, time_now_usec(),
+	    CONN_LOG_INTERVAL_USEC, &suppressed))
+		log_warnx("conn %s: unfinished TLS handshake dropped to make "
+		    "room for a new connection (%u handshakes, %u connections "
+		    "held; %llu more dropped since the last such line)",
+		    c->peer, hub->nhandshakes, hub->nconns,
+		    (unsigned long long)suppressed);
+	conn_abort(c, NULL);
+	return (1);
+}
+
+/*
+ * Past max_connections_per_member: say why on the connection, then close
+ * it. It never becomes one of the member's connections.
+ */
+static void
+conn_refuse_member(struct conn *c, struct member_state *ms)
+{
+	static const char	 fmt[] = "{\"type\":\"error\","
+	    "\"error\":\"rate_limited\",\"message\":\"member %s already "
+	    "holds %u connections (max_connections_per_member); closing\"}\n";
+	char			 line[256];
+	unsigned		 limit = c->hub->conf->max_connections_per_member;
+	uint64_t		 suppressed;
+	int			 n;
+
+	c->hub->metrics.connections_refused++;
+	if (throttle_pass(&ms->over_limit, time_now_usec(),
+	    CONN_LOG_INTERVAL_USEC, &suppressed))
+		log_warnx("conn %s: member %s refused: it already holds %u "
+		    "connections (max_connections_per_member %u; %llu more "
+		    "refused since the last such line)", c->peer, c->member,
+		    ms->connections, limit, (unsigned long long)suppressed);
+	c->state = CONN_READY;
+	c->linger = 1;
+	n = snprintf(line, sizeof line, fmt, c->member, limit);
+	if (n > 0 && (size_t)n < sizeof line)
+		conn_send_raw(c, line, (size_t)n);
+	conn_close(c, NULL);
+}
+
 /* The handshake completed: find out who the peer is. */
 static void
 conn_connected(struct conn *c)
 {
 	const struct conf_member	*member;
+	struct member_state		*ms;
 	const char			*why = NULL;
 	SSL				*ssl = bufferevent_openssl_get_ssl(c->bev);
 
+	conn_handshake_done(c);
 	member = tls_peer_member(ssl, c->hub->conf, TLS_MEMBER_LISTENER, &why);
 	if (member == NULL) {
 		log_warnx("conn %s: refused: %s", c->peer, why);
@@ -187,11 +251,15 @@ conn_connected(struct conn *c)
 		return;
 	}
 	snprintf(c->member, sizeof c->member, "%s", member->id);
-	c->member_state = hub_member_state(c->hub, member->id);
-	if (c->member_state == NULL) {
+	if ((ms = hub_member_state(c->hub, member->id)) == NULL) {
 		conn_abort(c, "out of memory");
 		return;
 	}
+	if (ms->connections >= c->hub->conf->max_connections_per_member) {
+		conn_refuse_member(c, ms);
+		return;
+	}
+	c->member_state = ms;
 	c->member_state->connections++;
 	c->state = CONN_READY;
 	c->reading = 1;
@@ -252,6 +320,29 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 	}
 }
 
+/*
+ * Every connection slot holds a peer that finished its handshake: close the
+ * new one at once. A member already connected keeps its service.
+ */
+static void
+conn_refuse_capacity(struct hub *hub, const struct sockaddr *sa,
+    evutil_socket_t fd)
+{
+	char		peer[64];
+	uint64_t	suppressed;
+
+	hub->metrics.connections_refused++;
+	if (throttle_pass(&hub->over_capacity, time_now_usec(),
+	    CONN_LOG_INTERVAL_USEC, &suppressed)) {
+		conn_format_peer(sa, peer, sizeof peer);
+		log_warnx("conn %s: refused: the hub holds max_connections "
+		    "(%u) already (%llu more refused since the last such "
+		    "line)", peer, hub->conf->max_connections,
+		    (unsigned long long)suppressed);
+	}
+	evutil_closesocket(fd);
+}
+
 void
 conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
     int socklen)
@@ -261,6 +352,11 @@ conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
 	int		 one = 1;
 
 	(void)socklen;
+	if (hub->nconns >= hub->conf->max_connections &&
+	    !conn_evict_handshake(hub)) {
+		conn_refuse_capacity(hub, sa, fd);
+		return;
+	}
 	if ((c = calloc(1, sizeof *c)) == NULL) {
 		log_warnx("conn: out of memory");
 		evutil_closesocket(fd);
@@ -300,8 +396,13 @@ conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
 	conn_arm_timer(c, hub->conf->handshake_timeout);
 	TAILQ_INSERT_TAIL(&hub->conns, c, entry);
 	hub->nconns++;
+	TAILQ_INSERT_TAIL(&hub->handshakes, c, handshake_entry);
+	c->in_handshakes = 1;
+	hub->nhandshakes++;
 	hub->metrics.connections_accepted++;
 	log_debug("conn %s: accepted", c->peer);
+	if (hub->nhandshakes > CONN_HANDSHAKES_MAX)
+		conn_evict_handshake(hub);
 }
 
 /* Discard what a refused peer still sends, until it closes or time runs out. */
@@ -469,6 +570,10 @@ conn_finish(struct conn *c)
 		if (c->member_state != NULL && c->member_state->connections > 0)
 			c->member_state->connections--;
 	}
+	conn_handshake_done(c);
+	/* Unread input would turn the close into a reset that eats the reply. */
+	if (c->linger && !c->hub->stopping)
+		conn_linger(c);
 	fanout_unsubscribe(c);
 	c->state = CONN_CLOSED;
 	evtimer_del(c->timer);

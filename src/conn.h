@@ -13,6 +13,14 @@
 #include "conf.h"
 #include "request.h"
 
+/*
+ * Unfinished TLS handshakes held at once. Past it, the oldest is dropped: a
+ * flood of connections that never finish cannot starve honest peers, whose
+ * handshakes take milliseconds.
+ */
+#define CONN_HANDSHAKES_MAX	1024
+/* Quiet time between log lines about the same repeated refusal. */
+#define CONN_LOG_INTERVAL_USEC	(10 * 1000000LL)
 /* Reports of one connection waiting for their commit before reading more. */
 #define CONN_INFLIGHT_MAX	1024
 /* Replies queued for a peer that does not read, before reading stops. */
@@ -49,6 +57,9 @@ struct conn {
 	struct event		*timer;
 	int64_t			 last_activity;
 	TAILQ_ENTRY(conn)	 entry;
+	int			 in_handshakes;
+	int			 linger;	/* drain its input at the close */
+	TAILQ_ENTRY(conn)	 handshake_entry;
 
 	/*
 	 * A subscription. Invariant: every alert for this member that passes

@@ -1,4 +1,6 @@
 /* The hub: start-up, listeners, signals, reload and orderly shutdown. */
+#include <sys/resource.h>
+
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
@@ -22,6 +24,11 @@
 #include "store_read.h"
 #include "timefmt.h"
 #include "tls.h"
+
+/* Descriptors beyond connections: database, logs, listeners, operator API. */
+#define HUB_SPARE_FDS		64
+/* How long a listener rests after accept() ran out of descriptors. */
+#define HUB_ACCEPT_PAUSE_USEC	100000
 
 struct member_state *
 hub_member_find(struct hub *hub, const char *id)
@@ -176,15 +183,73 @@ hub_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	conn_accept(hl->hub, fd, sa, socklen);
 }
 
-/* accept() failed: usually out of descriptors; keep serving the others. */
+/* The pause after running out of descriptors is over. */
+static void
+hub_accept_resume(evutil_socket_t fd, short events, void *arg)
+{
+	struct hub_listener	*hl = arg;
+
+	(void)fd;
+	(void)events;
+	if (!hl->hub->stopping && evconnlistener_enable(hl->listener) == -1)
+		log_warnx("listen %s: cannot accept again", hl->address);
+}
+
+/*
+ * accept() failed, usually for want of descriptors. The pending connection
+ * stays in the backlog, so the listener would fire again at once: pause it
+ * briefly instead of spinning, and keep serving the peers already here.
+ */
 static void
 hub_accept_error(struct evconnlistener *listener, void *arg)
 {
 	struct hub_listener	*hl = arg;
+	struct timeval		 pause = { 0, HUB_ACCEPT_PAUSE_USEC };
+	int			 err = EVUTIL_SOCKET_ERROR();
+	uint64_t		 suppressed;
 
-	(void)listener;
-	log_warnx("listen %s: accept: %s", hl->address,
-	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	if (throttle_pass(&hl->accept_errors, time_now_usec(),
+	    CONN_LOG_INTERVAL_USEC, &suppressed))
+		log_warnx("listen %s: accept: %s (%u connections held; %llu "
+		    "more such errors since the last line)", hl->address,
+		    evutil_socket_error_to_string(err), hl->hub->nconns,
+		    (unsigned long long)suppressed);
+	if (err == EINTR || err == EAGAIN || err == ECONNABORTED)
+		return;
+	if (hl->resume == NULL &&
+	    (hl->resume = evtimer_new(hl->hub->base, hub_accept_resume,
+	    hl)) == NULL)
+		return;
+	if (evconnlistener_disable(listener) == -1 ||
+	    evtimer_add(hl->resume, &pause) == -1)
+		evconnlistener_enable(listener);
+}
+
+/*
+ * Raise the soft descriptor limit to the hard one: each connection is a
+ * descriptor, and the default soft limit (1024) is far below what
+ * max_connections allows. Warn when even the hard limit is too low.
+ */
+static void
+hub_raise_nofile(const struct conf *conf)
+{
+	struct rlimit	rl;
+	rlim_t		want = (rlim_t)conf->max_connections + HUB_SPARE_FDS;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < want)
+		log_warnx("max_connections is %u but the descriptor limit is "
+		    "%llu: past about %llu connections, new ones wait; raise "
+		    "LimitNOFILE (ulimit -n) or lower max_connections",
+		    conf->max_connections, (unsigned long long)rl.rlim_cur,
+		    rl.rlim_cur > HUB_SPARE_FDS ? (unsigned long long)
+		    (rl.rlim_cur - HUB_SPARE_FDS) : 0ULL);
 }
 
 struct evconnlistener *
@@ -250,6 +315,8 @@ hub_unlisten(struct hub *hub)
 
 	while ((hl = SLIST_FIRST(&hub->listeners)) != NULL) {
 		SLIST_REMOVE_HEAD(&hub->listeners, entry);
+		if (hl->resume != NULL)
+			event_free(hl->resume);
 		evconnlistener_free(hl->listener);
 		free(hl);
 	}
@@ -460,6 +527,7 @@ hub_new(const char *conf_file)
 		fatalx("out of memory");
 	SLIST_INIT(&hub->listeners);
 	TAILQ_INIT(&hub->conns);
+	TAILQ_INIT(&hub->handshakes);
 	LIST_INIT(&hub->members);
 	if ((hub->conf = conf_load(conf_file, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -470,6 +538,7 @@ hub_new(const char *conf_file)
 	if (hub->member_ctx == NULL)
 		fatalx("%s", cause);
 	hub_warn_crl(hub->conf);
+	hub_raise_nofile(hub->conf);
 	if ((hub->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((hub->store = store_open(hub->conf->database.path,

@@ -38,6 +38,7 @@ struct member_state {
 	int			 delivered_dirty;	/* not yet handed to the store */
 	int64_t			 last_seen;	/* last traffic from it, usec */
 	int64_t			 backlog;	/* alerts for it, unacknowledged */
+	struct throttle		 over_limit;	/* refusals past its limit */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
 };
@@ -46,6 +47,8 @@ struct hub_listener {
 	struct evconnlistener	*listener;
 	struct hub		*hub;
 	char			 address[64];
+	struct event		*resume;	/* after running out of fds */
+	struct throttle		 accept_errors;
 	SLIST_ENTRY(hub_listener) entry;
 };
 
@@ -69,6 +72,10 @@ struct hub {
 
 	SLIST_HEAD(, hub_listener) listeners;
 	TAILQ_HEAD(, conn)	 conns;
+	TAILQ_HEAD(, conn)	 handshakes;	/* oldest first */
+	unsigned		 nhandshakes;
+	struct throttle		 over_capacity;	/* refusals past max_connections */
+	struct throttle		 evictions;	/* handshakes dropped for room */
 	LIST_HEAD(, member_state) members;
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;

@@ -85,6 +85,16 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 	    "# TYPE kentongan_handshakes_failed_total counter\n"
 	    "kentongan_handshakes_failed_total %llu\n",
 	    (unsigned long long)m->handshakes_failed);
+	APPEND("# HELP kentongan_handshakes_evicted_total Unfinished TLS "
+	    "handshakes dropped to make room for new connections.\n"
+	    "# TYPE kentongan_handshakes_evicted_total counter\n"
+	    "kentongan_handshakes_evicted_total %llu\n",
+	    (unsigned long long)m->handshakes_evicted);
+	APPEND("# HELP kentongan_connections_refused_total Connections closed "
+	    "past max_connections or max_connections_per_member.\n"
+	    "# TYPE kentongan_connections_refused_total counter\n"
+	    "kentongan_connections_refused_total %llu\n",
+	    (unsigned long long)m->connections_refused);
 	APPEND("# HELP kentongan_last_seq The highest sequence number "
 	    "committed.\n# TYPE kentongan_last_seq gauge\n"
 	    "kentongan_last_seq %lld\n", (long long)last_seq);

@@ -23,6 +23,8 @@ struct metrics_histogram {
 struct metrics {
 	uint64_t	connections_accepted;
 	uint64_t	handshakes_failed;
+	uint64_t	handshakes_evicted;	/* to make room for new ones */
+	uint64_t	connections_refused;	/* past a connection limit */
 	uint64_t	reports_accepted;
 	uint64_t	reports_duplicate;
 	uint64_t	reports_refused[PROTO_NERRORS];

@@ -38,3 +38,18 @@ ratelimit_take(struct ratelimit *rl, int64_t now_usec)
 	rl->tokens -= 1.0;
 	return (1);
 }
+
+int
+throttle_pass(struct throttle *t, int64_t now_usec, int64_t interval_usec,
+    uint64_t *suppressed)
+{
+	if (t->last_usec != 0 && now_usec - t->last_usec < interval_usec &&
+	    now_usec >= t->last_usec) {
+		t->suppressed++;
+		return (0);
+	}
+	*suppressed = t->suppressed;
+	t->suppressed = 0;
+	t->last_usec = now_usec;
+	return (1);
+}

@@ -19,4 +19,20 @@ void	ratelimit_configure(struct ratelimit *, unsigned rate, unsigned burst);
 /* Take one token: 1 if there was one, 0 if the caller must refuse. */
 int	ratelimit_take(struct ratelimit *, int64_t now_usec);
 
+/*
+ * At most one log line per interval for a repeated event (a flood of refused
+ * connections must not become a flood of log lines).
+ */
+struct throttle {
+	int64_t		last_usec;	/* when a line was last let through */
+	uint64_t	suppressed;	/* events since then not logged */
+};
+
+/*
+ * 1 if this event may be logged now; *suppressed is then how many were
+ * silenced before it. 0 if it must stay silent (it is counted).
+ */
+int	throttle_pass(struct throttle *, int64_t now_usec, int64_t interval_usec,
+	    uint64_t *suppressed);
+
 #endif

@@ -5,7 +5,8 @@
 
 Runs every test_*.py next to this file. A FILTER keeps the tests whose name
 (module.Class.test_name) contains it. Prints "1..N", then "ok K - NAME" or
-"not ok K - NAME" with the failure as "# " lines. Exit status 1 if any test
+"not ok K - NAME" with the failure as "# " lines, and after it the lines
+the test printed that start with "# " (the figures it measured). Exit status 1 if any test
 failed, else 0.
 """
 
@@ -126,7 +127,18 @@ class TapResult(unittest.TestResult):
                 out.append(t)
         return out
 
+    def figures(self):
+        """Lines a test printed that start with "# ": figures it
+        measured, kept in the log whatever the outcome."""
+        lines = []
+        for buf in (self._stdout_buffer, self._stderr_buffer):
+            if buf is not None:
+                lines += [line for line in buf.getvalue().splitlines()
+                          if line.startswith("# ")]
+        return "".join(line + "\n" for line in lines)
+
     def stopTest(self, test):
+        figures = self.figures()
         super().stopTest(test)
         tid = test.id()
         if tid not in self.number or tid in self.reported:
@@ -142,6 +154,7 @@ class TapResult(unittest.TestResult):
                       % (self.number[tid], tid, self.skipped_in[tid]))
         else:
             self.emit("ok %d - %s\n" % (self.number[tid], tid))
+        self.emit(figures)
 
 
 def main(argv):

@@ -117,6 +117,14 @@ static const char expected[] =
 	"or were refused.\n"
 	"# TYPE kentongan_handshakes_failed_total counter\n"
 	"kentongan_handshakes_failed_total 4\n"
+	"# HELP kentongan_handshakes_evicted_total Unfinished TLS handshakes "
+	"dropped to make room for new connections.\n"
+	"# TYPE kentongan_handshakes_evicted_total counter\n"
+	"kentongan_handshakes_evicted_total 6\n"
+	"# HELP kentongan_connections_refused_total Connections closed past "
+	"max_connections or max_connections_per_member.\n"
+	"# TYPE kentongan_connections_refused_total counter\n"
+	"kentongan_connections_refused_total 9\n"
 	"# HELP kentongan_last_seq The highest sequence number committed.\n"
 	"# TYPE kentongan_last_seq gauge\n"
 	"kentongan_last_seq 1042\n"
@@ -222,6 +230,8 @@ START_TEST(test_render_exact)
 	memset(&h, 0, sizeof h);
 	m.connections_accepted = 120;
 	m.handshakes_failed = 4;
+	m.handshakes_evicted = 6;
+	m.connections_refused = 9;
 	m.reports_accepted = 1000;
 	m.reports_duplicate = 5;
 	for (e = PROTO_OK; e < PROTO_NERRORS; e++)
@@ -284,8 +294,8 @@ START_TEST(test_render_empty)
 			    "non-zero sample: %s", line);
 		samples++;
 	}
-	/* 7 single counters and gauges, 14 refusals, 2, 12 buckets, 2. */
-	ck_assert_uint_eq(samples, 7 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
+	/* 9 single counters and gauges, 14 refusals, 2, 12 buckets, 2. */
+	ck_assert_uint_eq(samples, 9 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
 	free(text);
 }
 END_TEST

@@ -198,6 +198,32 @@ START_TEST(test_configure)
 END_TEST
 
 /* The suite of the ratelimit module. */
+/* One line per interval; what was silenced is counted on the next one. */
+START_TEST(test_throttle)
+{
+	struct throttle	t = { 0, 0 };
+	uint64_t	suppressed = 99;
+	const int64_t	sec = 1000000;
+
+	ck_assert_int_eq(throttle_pass(&t, 100 * sec, 10 * sec, &suppressed),
+	    1);
+	ck_assert_uint_eq(suppressed, 0);
+	ck_assert_int_eq(throttle_pass(&t, 101 * sec, 10 * sec, &suppressed),
+	    0);
+	ck_assert_int_eq(throttle_pass(&t, 110 * sec - 1, 10 * sec,
+	    &suppressed), 0);
+	ck_assert_int_eq(throttle_pass(&t, 110 * sec, 10 * sec, &suppressed),
+	    1);
+	ck_assert_uint_eq(suppressed, 2);
+	ck_assert_int_eq(throttle_pass(&t, 200 * sec, 10 * sec, &suppressed),
+	    1);
+	ck_assert_uint_eq(suppressed, 0);
+	/* A clock that steps back must not silence the log for good. */
+	ck_assert_int_eq(throttle_pass(&t, 50 * sec, 10 * sec, &suppressed),
+	    1);
+}
+END_TEST
+
 static Suite *
 ratelimit_suite(void)
 {
@@ -216,6 +242,7 @@ ratelimit_suite(void)
 	ADD("unlimited", test_unlimited);
 	ADD("clock_backwards", test_clock_backwards);
 	ADD("configure", test_configure);
+	ADD("throttle", test_throttle);
 #undef ADD
 	return (s);
 }

@@ -188,6 +188,7 @@ conn_evict_handshake(struct hub *hub)
 {
 	struct conn	*c;
 	uint64_t	 suppressed;
+	char		 note[THROTTLE_NOTE_MAX];
 
 	if ((c = TAILQ_FIRST(&hub->handshakes)) == NULL)
 		return (0);
@@ -196,9 +197,8 @@ conn_evict_handshake(struct hub *hub)
 	    CONN_LOG_INTERVAL_USEC, &suppressed))
 		log_warnx("conn %s: unfinished TLS handshake dropped to make "
 		    "room for a new connection (%u handshakes, %u connections "
-		    "held; %llu more dropped since the last such line)",
-		    c->peer, hub->nhandshakes, hub->nconns,
-		    (unsigned long long)suppressed);
+		    "held)%s", c->peer, hub->nhandshakes, hub->nconns,
+		    throttle_note(note, suppressed));
 	conn_abort(c, NULL);
 	return (1);
 }
@@ -216,15 +216,16 @@ conn_refuse_member(struct conn *c, struct member_state *ms)
 	char			 line[256];
 	unsigned		 limit = c->hub->conf->max_connections_per_member;
 	uint64_t		 suppressed;
+	char			 note[THROTTLE_NOTE_MAX];
 	int			 n;
 
 	c->hub->metrics.connections_refused++;
 	if (throttle_pass(&ms->over_limit, time_now_usec(),
 	    CONN_LOG_INTERVAL_USEC, &suppressed))
 		log_warnx("conn %s: member %s refused: it already holds %u "
-		    "connections (max_connections_per_member %u; %llu more "
-		    "refused since the last such line)", c->peer, c->member,
-		    ms->connections, limit, (unsigned long long)suppressed);
+		    "connections (max_connections_per_member %u)%s", c->peer,
+		    c->member, ms->connections, limit,
+		    throttle_note(note, suppressed));
 	c->state = CONN_READY;
 	c->linger = 1;
 	n = snprintf(line, sizeof line, fmt, c->member, limit);
@@ -330,15 +331,15 @@ conn_refuse_capacity(struct hub *hub, const struct sockaddr *sa,
 {
 	char		peer[64];
 	uint64_t	suppressed;
+	char		note[THROTTLE_NOTE_MAX];
 
 	hub->metrics.connections_refused++;
 	if (throttle_pass(&hub->over_capacity, time_now_usec(),
 	    CONN_LOG_INTERVAL_USEC, &suppressed)) {
 		conn_format_peer(sa, peer, sizeof peer);
 		log_warnx("conn %s: refused: the hub holds max_connections "
-		    "(%u) already (%llu more refused since the last such "
-		    "line)", peer, hub->conf->max_connections,
-		    (unsigned long long)suppressed);
+		    "(%u) already%s", peer, hub->conf->max_connections,
+		    throttle_note(note, suppressed));
 	}
 	evutil_closesocket(fd);
 }

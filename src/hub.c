@@ -207,13 +207,13 @@ hub_accept_error(struct evconnlistener *listener, void *arg)
 	struct timeval		 pause = { 0, HUB_ACCEPT_PAUSE_USEC };
 	int			 err = EVUTIL_SOCKET_ERROR();
 	uint64_t		 suppressed;
+	char			 note[THROTTLE_NOTE_MAX];
 
 	if (throttle_pass(&hl->accept_errors, time_now_usec(),
 	    CONN_LOG_INTERVAL_USEC, &suppressed))
-		log_warnx("listen %s: accept: %s (%u connections held; %llu "
-		    "more such errors since the last line)", hl->address,
-		    evutil_socket_error_to_string(err), hl->hub->nconns,
-		    (unsigned long long)suppressed);
+		log_warnx("listen %s: accept: %s (%u connections held)%s",
+		    hl->address, evutil_socket_error_to_string(err),
+		    hl->hub->nconns, throttle_note(note, suppressed));
 	if (err == EINTR || err == EAGAIN || err == ECONNABORTED)
 		return;
 	if (hl->resume == NULL &&

@@ -1,4 +1,6 @@
 /* Token buckets for the per-member report rate. */
+#include <stdio.h>
+
 #include "ratelimit.h"
 
 void
@@ -52,4 +54,14 @@ throttle_pass(struct throttle *t, int64_t now_usec, int64_t interval_usec,
 	t->suppressed = 0;
 	t->last_usec = now_usec;
 	return (1);
+}
+
+const char *
+throttle_note(char buf[THROTTLE_NOTE_MAX], uint64_t suppressed)
+{
+	if (suppressed == 0)
+		return ("");
+	snprintf(buf, THROTTLE_NOTE_MAX, " (%llu more since the last such "
+	    "line)", (unsigned long long)suppressed);
+	return (buf);
 }

@@ -35,4 +35,8 @@ struct throttle {
 int	throttle_pass(struct throttle *, int64_t now_usec, int64_t interval_usec,
 	    uint64_t *suppressed);
 
+#define THROTTLE_NOTE_MAX	64
+/* " (N more since the last such line)", or "" when none were silenced. */
+const char	*throttle_note(char buf[THROTTLE_NOTE_MAX], uint64_t suppressed);
+
 #endif

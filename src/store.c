@@ -11,6 +11,11 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "ratelimit.h"
+#include "timefmt.h"
+
+/* Quiet time between log lines about a storage fault that persists. */
+#define STORE_LOG_INTERVAL_USEC	(10 * 1000000LL)
 #include "store.h"
 
 struct store {
@@ -23,6 +28,8 @@ struct store {
 	sqlite3_stmt	*log_ack;
 	sqlite3_stmt	*log_delivery;
 	int64_t		 last_seq;
+	uint64_t	 failed_commits;	/* in a row */
+	struct throttle	 commit_errors;
 };
 
 /*
@@ -507,15 +514,14 @@ int
 store_commit(struct store *store, struct store_report **batch, size_t n,
     const struct store_mark *marks, size_t nmarks)
 {
-	int64_t	 seq = store->last_seq;
-	size_t	 i;
-	int	 found;
+	int64_t		 seq = store->last_seq;
+	uint64_t	 suppressed;
+	char		 note[THROTTLE_NOTE_MAX];
+	size_t		 i;
+	int		 found;
 
-	if (store_exec(store, "BEGIN IMMEDIATE", NULL) == -1) {
-		log_warnx("store: %s: cannot begin a transaction: %s",
-		    store->path, sqlite3_errmsg(store->db));
-		goto fail;
-	}
+	if (store_exec(store, "BEGIN IMMEDIATE", NULL) == -1)
+		goto rollback;
 	for (i = 0; i < n; i++) {
 		struct store_report *r = batch[i];
 
@@ -543,14 +549,29 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	if (store_exec(store, "COMMIT", NULL) == -1)
 		goto rollback;
 	store->last_seq = seq;
+	if (store->failed_commits > 0) {
+		log_notice("store: %s: commits succeed again, after %llu that "
+		    "failed", store->path,
+		    (unsigned long long)store->failed_commits);
+		store->failed_commits = 0;
+		store->commit_errors.last_usec = 0;
+	}
 	return (0);
 
 rollback:
-	log_warnx("store: %s: commit of %zu reports and %zu positions failed: "
-	    "%s", store->path, n, nmarks, sqlite3_errmsg(store->db));
+	/*
+	 * A full, read-only or failing disk: every commit fails until it
+	 * heals, and each one would log. One line per interval says it all.
+	 */
+	store->failed_commits++;
+	if (throttle_pass(&store->commit_errors, time_now_usec(),
+	    STORE_LOG_INTERVAL_USEC, &suppressed))
+		log_warnx("store: %s: commit of %zu reports and %zu positions "
+		    "failed: %s; reports are refused with internal_error until "
+		    "the disk accepts writes again%s", store->path, n, nmarks,
+		    sqlite3_errmsg(store->db), throttle_note(note, suppressed));
 	if (!sqlite3_get_autocommit(store->db))
 		store_exec(store, "ROLLBACK", NULL);
-fail:
 	for (i = 0; i < n; i++) {
 		batch[i]->error = PROTO_INTERNAL_ERROR;
 		batch[i]->duplicate = 0;
@@ -560,8 +581,9 @@ fail:
 }
 
 struct store_checkpointer {
-	sqlite3	*db;
-	char	*path;
+	sqlite3		*db;
+	char		*path;
+	struct throttle	 errors;
 };
 
 struct store_checkpointer *
@@ -592,13 +614,18 @@ store_checkpointer_open(const char *path, char **cause)
 int
 store_checkpoint(struct store_checkpointer *cp)
 {
-	int	rc, wal = 0, done = 0;
+	uint64_t	suppressed;
+	char		note[THROTTLE_NOTE_MAX];
+	int		rc, wal = 0, done = 0;
 
 	rc = sqlite3_wal_checkpoint_v2(cp->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 	    &wal, &done);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-		log_warnx("store: %s: checkpoint: %s", cp->path,
-		    sqlite3_errmsg(cp->db));
+		if (throttle_pass(&cp->errors, time_now_usec(),
+		    STORE_LOG_INTERVAL_USEC, &suppressed))
+			log_warnx("store: %s: checkpoint: %s%s", cp->path,
+			    sqlite3_errmsg(cp->db),
+			    throttle_note(note, suppressed));
 		return (-1);
 	}
 	return (0);

@@ -123,11 +123,12 @@ class Hub:
 
     members: (ID, "rest of the member line") pairs, {fp:NAME}/{fpc:NAME}
     expanded; agreements: whole lines; settings: key -> value (None drops the
-    key) replacing the defaults; extra: further raw lines.
+    key) replacing the defaults; extra: further raw lines; env: variables
+    added to the daemon's environment.
     """
 
     def __init__(self, members=CORE_MEMBERS, agreements=CORE_AGREEMENTS,
-                 settings=None, extra=()):
+                 settings=None, extra=(), env=None):
         self.pki = pki.get()
         self.dir = tempfile.mkdtemp(prefix="hub-", dir=pki.run_dir())
         self.port = free_port()
@@ -152,6 +153,8 @@ class Hub:
             else:
                 self.settings[k] = v
         self.extra = list(extra)
+        self.env = dict(os.environ)
+        self.env.update(env or {})
         self.proc = None
         self._stderr = None
         self.write_conf()
@@ -189,6 +192,7 @@ class Hub:
         self._stderr = open(self.stderr_path, "ab")
         self.proc = subprocess.Popen(self.command("-c", self.conf_path),
                                      stdin=subprocess.DEVNULL,
+                                     env=self.env,
                                      stdout=self._stderr,
                                      stderr=self._stderr)
         if wait:

@@ -204,6 +204,7 @@ START_TEST(test_throttle)
 	struct throttle	t = { 0, 0 };
 	uint64_t	suppressed = 99;
 	const int64_t	sec = 1000000;
+	char		note[THROTTLE_NOTE_MAX];
 
 	ck_assert_int_eq(throttle_pass(&t, 100 * sec, 10 * sec, &suppressed),
 	    1);
@@ -221,6 +222,9 @@ START_TEST(test_throttle)
 	/* A clock that steps back must not silence the log for good. */
 	ck_assert_int_eq(throttle_pass(&t, 50 * sec, 10 * sec, &suppressed),
 	    1);
+	ck_assert_str_eq(throttle_note(note, 0), "");
+	ck_assert_str_eq(throttle_note(note, 12),
+	    " (12 more since the last such line)");
 }
 END_TEST
 

@@ -64,7 +64,7 @@ def daemon_is_instrumented():
     if hub.WRAPPER:
         return True
     with open(hub.KENTONGAND, "rb") as f:
-        return b"AddressSanitizer" in f.read()
+        return b"__asan_init" in f.read()
 
 
 class Timeouts(HubTestCase):

@@ -119,6 +119,7 @@ fanout_report(struct hub *hub, const struct store_report *r)
 		if (ms == NULL)
 			continue;
 		ms->backlog++;
+		seqring_push(&ms->fanned, r->seq);
 		TAILQ_FOREACH(c, &ms->subscribers, subscriber_entry)
 			fanout_offer(c, &a, r->recipients.list[i].tier);
 	}

@@ -30,12 +30,24 @@
 /* How long a listener rests after accept() ran out of descriptors. */
 #define HUB_ACCEPT_PAUSE_USEC	100000
 
+/* FNV-1a of a member ID, folded to a bucket. */
+static size_t
+hub_member_bucket(const char *id)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *id != '\0'; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return (h % HUB_MEMBER_BUCKETS);
+}
+
 struct member_state *
 hub_member_find(struct hub *hub, const char *id)
 {
 	struct member_state	*ms;
 
-	LIST_FOREACH(ms, &hub->members, entry) {
+	for (ms = hub->member_hash[hub_member_bucket(id)]; ms != NULL;
+	    ms = ms->hash_next) {
 		if (strcmp(ms->id, id) == 0)
 			return (ms);
 	}
@@ -56,6 +68,7 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	snprintf(ms->id, sizeof ms->id, "%s", id);
 	TAILQ_INIT(&ms->subscribers);
 	ms->acked_seq = acked_seq;
+	seqring_init(&ms->fanned, HUB_FANNED_MAX, hub->delivered_seq);
 	/* At start, all backlogs are counted together in one pass. */
 	if (!hub->counting_backlogs)
 		ms->backlog = store_reader_backlog(hub->reader, id, acked_seq,
@@ -63,6 +76,8 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
 	LIST_INSERT_HEAD(&hub->members, ms, entry);
+	ms->hash_next = hub->member_hash[hub_member_bucket(id)];
+	hub->member_hash[hub_member_bucket(id)] = ms;
 	return (ms);
 }
 
@@ -605,6 +620,7 @@ hub_free(struct hub *hub)
 	store_close(hub->store);
 	while ((ms = LIST_FIRST(&hub->members)) != NULL) {
 		LIST_REMOVE(ms, entry);
+		seqring_free(&ms->fanned);
 		free(ms);
 	}
 	if (hub->sigterm != NULL)

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "metrics.h"
 #include "ratelimit.h"
+#include "seqring.h"
 #include "taxonomy.h"
 
 #ifndef TAILQ_FOREACH_SAFE
@@ -38,10 +39,17 @@ struct member_state {
 	int			 delivered_dirty;	/* not yet handed to the store */
 	int64_t			 last_seen;	/* last traffic from it, usec */
 	int64_t			 backlog;	/* alerts for it, unacknowledged */
+	struct seqring		 fanned;	/* their seqs, as far as kept */
 	struct throttle		 over_limit;	/* refusals past its limit */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
+	struct member_state	*hash_next;
 };
+
+/* Unacknowledged seqs kept per member to count acks off its backlog. */
+#define HUB_FANNED_MAX		16384
+/* Buckets of the member lookup: fan-out looks up every recipient. */
+#define HUB_MEMBER_BUCKETS	256
 
 struct hub_listener {
 	struct evconnlistener	*listener;
@@ -77,6 +85,7 @@ struct hub {
 	struct throttle		 over_capacity;	/* refusals past max_connections */
 	struct throttle		 evictions;	/* handshakes dropped for room */
 	LIST_HEAD(, member_state) members;
+	struct member_state	*member_hash[HUB_MEMBER_BUCKETS];
 	unsigned		 nconns;
 	uint64_t		 next_conn_id;
 

@@ -266,9 +266,16 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	}
 	if (seq <= c->member_state->acked_seq)
 		return;
-	/* A range count the size of what was acknowledged: cheap. */
-	acked = store_reader_backlog(hub->reader, c->member,
+	/*
+	 * The alerts fanned out since the hub started are counted in memory;
+	 * older ones (or a member that stopped acknowledging) in the store,
+	 * by a range count the size of what was acknowledged.
+	 */
+	acked = seqring_ack(&c->member_state->fanned,
 	    c->member_state->acked_seq, seq);
+	if (acked < 0)
+		acked = store_reader_backlog(hub->reader, c->member,
+		    c->member_state->acked_seq, seq);
 	if (acked > 0)
 		c->member_state->backlog -= acked;
 	c->member_state->acked_seq = seq;

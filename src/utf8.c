@@ -2,6 +2,8 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include <string.h>
+
 #include "utf8.h"
 
 /*
@@ -91,4 +93,15 @@ utf8_has_control(const char *s, size_t len)
 			return (1);
 	}
 	return (0);
+}
+
+void
+utf8_scrub(char *s)
+{
+	size_t	len = strlen(s), off = 0, bad;
+
+	while (off < len && utf8_validate(s + off, len - off, &bad) == -1) {
+		s[off + bad] = '?';
+		off += bad + 1;
+	}
 }

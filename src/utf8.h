@@ -15,5 +15,11 @@ long	utf8_validate(const char *s, size_t len, size_t *bad_offset);
  * (U+0000-U+001F, U+007F-U+009F), else 0.
  */
 int	utf8_has_control(const char *s, size_t len);
+/*
+ * Make the NUL-terminated s valid UTF-8 in place: each byte where a bad
+ * sequence starts becomes '?'. Text that quotes input (a parser's "near
+ * '...'", a truncated echo) must stay encodable in a JSON answer.
+ */
+void	utf8_scrub(char *s);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "verdict.h"
 
 static const char *proto_error_names[PROTO_NERRORS] = {
@@ -47,6 +48,11 @@ verdict_set(struct verdict *v, enum proto_error error, const char *field,
 	if (vasprintf(&message, fmt, ap) == -1)
 		message = NULL;
 	va_end(ap);
+	/* Both are sent in JSON, and they may quote what the peer sent. */
+	if (message != NULL)
+		utf8_scrub(message);
+	if (v->field != NULL)
+		utf8_scrub(v->field);
 	v->message = message;
 	return (-1);
 }

@@ -363,6 +363,9 @@ class BadInput(HubTestCase):
             b'{"type":"ping","ref":"\xe2\x82"}',          # truncated
             b'{"type":"ping","ref":"\\ud800"}',           # lone surrogate
             b'{"type":"report","report":{"title":"\xff"}}',
+            # The parser's message quotes the line and cuts a character
+            # in two: the answer must still be valid JSON.
+            b'{"\\\xce\x87',
         ]
         for line in lines:
             with self.subTest(line=line):

@@ -159,6 +159,34 @@ check_time_bad(const char *s)
 	ck_assert_int_eq(got, 42);
 }
 
+/* Bad bytes become '?', good text (multibyte included) is kept as is. */
+START_TEST(test_utf8_scrub)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "plain", "plain" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac" },
+		{ "near '\"\\\xce'", "near '\"\\?'" },
+		{ "\xff\xfe", "??" },
+		{ "a\xed\xa0\x80" "b", "a???b" },
+		{ "\xc0\xafx", "??x" },
+		{ "\xf4\x90\x80\x80", "????" },
+		{ "ok\xe2\x82", "ok??" },
+		{ "", "" },
+	};
+	char	buf[64];
+	size_t	i;
+
+	for (i = 0; i < NITEMS(cases); i++) {
+		snprintf(buf, sizeof buf, "%s", cases[i].in);
+		utf8_scrub(buf);
+		ck_assert_str_eq(buf, cases[i].out);
+		ck_assert_int_ge(utf8_validate(buf, strlen(buf), NULL), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_timefmt_basic)
 {
 	check_time("1970-01-01T00:00:00Z", 0);
@@ -419,6 +447,9 @@ utf8_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("control");
 	tcase_add_test(tc, test_utf8_control);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("scrub");
+	tcase_add_test(tc, test_utf8_scrub);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -16,6 +16,11 @@
 
 /* Quiet time between log lines about a storage fault that persists. */
 #define STORE_LOG_INTERVAL_USEC	(10 * 1000000LL)
+/*
+ * WAL frames (pages) past which the writer finishes the checkpoint itself
+ * right after a commit, so that the WAL starts over from its beginning.
+ */
+#define STORE_WAL_RESTART_FRAMES	4096
 #include "store.h"
 
 struct store {
@@ -30,7 +35,41 @@ struct store {
 	int64_t		 last_seq;
 	uint64_t	 failed_commits;	/* in a row */
 	struct throttle	 commit_errors;
+	int		 wal_frames;	/* in the WAL after the last commit */
 };
+
+/* SQLite tells the writer how long the WAL is after each commit. */
+static int
+store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct store	*store = arg;
+
+	(void)db;
+	(void)name;
+	store->wal_frames = frames;
+	return (SQLITE_OK);
+}
+
+/*
+ * The checkpoint thread copies the WAL into the database beside the
+ * writer, but while commits keep coming it never catches the WAL's end,
+ * and a WAL starts over only once all of it was copied: it would grow
+ * without bound. So when it is long, the writer copies what is left (little:
+ * the checkpoint thread did the rest) between two commits; the next commit
+ * then writes from the WAL's beginning again.
+ */
+static void
+store_wal_restart(struct store *store)
+{
+	int	frames = 0, copied = 0;
+
+	if (store->wal_frames < STORE_WAL_RESTART_FRAMES)
+		return;
+	if (sqlite3_wal_checkpoint_v2(store->db, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK &&
+	    frames == copied)
+		store->wal_frames = 0;
+}
 
 /*
  * Each step takes the schema from version i to i + 1. A database is never
@@ -330,6 +369,8 @@ store_open(const char *path, char **cause)
 		    "database?)");
 		goto fail;
 	}
+	/* Replaces SQLite's own automatic checkpoints, switched off above. */
+	sqlite3_wal_hook(store->db, store_wal_hook, store);
 	if (store_quick_check(store, cause) == -1)
 		goto fail;
 	if (store_migrate(store, cause) == -1)
@@ -549,6 +590,7 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	if (store_exec(store, "COMMIT", NULL) == -1)
 		goto rollback;
 	store->last_seq = seq;
+	store_wal_restart(store);
 	if (store->failed_commits > 0) {
 		log_notice("store: %s: commits succeed again, after %llu that "
 		    "failed", store->path,
@@ -608,6 +650,19 @@ store_checkpointer_open(const char *path, char **cause)
 		return (NULL);
 	}
 	sqlite3_busy_timeout(cp->db, 1000);
+	/*
+	 * A connection learns that the file is in WAL mode only when it first
+	 * reads it; until then sqlite3_wal_checkpoint_v2() does nothing and
+	 * says SQLITE_OK, and the WAL grows without end. Read it now.
+	 */
+	if (sqlite3_exec(cp->db, "SELECT count(*) FROM sqlite_schema", NULL,
+	    NULL, NULL) != SQLITE_OK) {
+		if (asprintf(cause, "%s: cannot open for checkpoints: %s", path,
+		    sqlite3_errmsg(cp->db)) == -1)
+			*cause = NULL;
+		store_checkpointer_close(cp);
+		return (NULL);
+	}
 	return (cp);
 }
 

@@ -163,3 +163,39 @@ class Crash(DurabilityTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WriteAheadLog(DurabilityTestCase):
+    """While the hub runs, its WAL is copied into the database and starts
+    over: the database file grows, the WAL does not grow with everything
+    ever written."""
+
+    N = 2400
+    SIZE = 16000
+
+    def setUp(self):
+        self.hub = Hub(settings={"report_rate": "0 1"})
+        self.addCleanup(self.hub.kill)
+        self.hub.start()
+
+    def test_wal_is_bounded(self):
+        c = self.connect("ID")
+        text = "w" * self.SIZE
+        for start in range(0, self.N, 200):
+            self.push_all(c, [make_report(description=text)
+                              for _ in range(200)])
+        written = self.N * self.SIZE
+        # The checkpoints run in the background: give them a moment.
+        deadline = hub.time.monotonic() + hub.READ_TIMEOUT
+        while True:
+            db = hub.os.path.getsize(self.hub.db_path)
+            wal = hub.os.path.getsize(self.hub.db_path + "-wal")
+            if db > written // 2 or hub.time.monotonic() > deadline:
+                break
+            hub.time.sleep(0.1)
+        print("# %d reports, %d MB of descriptions: database %d kB, WAL "
+              "%d kB while running" % (self.N, written // 1000000,
+                                        db // 1024, wal // 1024))
+        self.assertTrue(self.hub.alive())
+        self.assertGreater(db, written // 2, "nothing was checkpointed")
+        self.assertLess(wal, written // 2, "the WAL never started over")

@@ -404,6 +404,8 @@ hub_shutdown(struct hub *hub, const char *signame)
 			conn_abort(c, NULL);
 	}
 	/* Runs the last commits and queues their answers. */
+	fanout_mark_deliveries(hub);
+	event_del(hub->deliveries_timer);	/* or the loop would wait for it */
 	committer_free(hub->committer);
 	hub->committer = NULL;
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
@@ -556,6 +558,9 @@ hub_new(const char *conf_file)
 	hub_raise_nofile(hub->conf);
 	if ((hub->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
+	if ((hub->deliveries_timer = evtimer_new(hub->base,
+	    fanout_deliveries_due, hub)) == NULL)
+		fatalx("cannot create a timer");
 	if ((hub->store = store_open(hub->conf->database.path,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
@@ -631,6 +636,8 @@ hub_free(struct hub *hub)
 		event_free(hub->sighup);
 	if (hub->watchdog != NULL)
 		event_free(hub->watchdog);
+	if (hub->deliveries_timer != NULL)
+		event_free(hub->deliveries_timer);
 	operator_stop(hub);
 	SSL_CTX_free(hub->member_ctx);
 	SSL_CTX_free(hub->operator_ctx);

@@ -95,6 +95,8 @@ struct hub {
 	struct event		*watchdog;	/* systemd WATCHDOG=1, or NULL */
 	int			 stopping;
 	int			 deliveries_dirty;	/* some member's */
+	int64_t			 deliveries_marked_at;
+	struct event		*deliveries_timer;
 	int			 counting_backlogs;	/* at start only */
 	struct metrics		 metrics;
 };

@@ -158,19 +158,36 @@ done:
 	request_query_clear(&q);
 }
 
-/* One recipient of a report, for its deliveries list. */
+struct operator_deliveries {
+	struct hub	*hub;
+	int64_t		 seq;
+	struct evbuffer	*out;
+};
+
+/*
+ * One recipient of a report, for its deliveries list. A delivery position
+ * not yet written (they are written once a second) is taken from memory:
+ * it is the one that will be written.
+ */
 static void
 operator_delivery(const struct store_delivery *d, void *arg)
 {
-	struct evbuffer	*out = arg;
-	char		 sent[RFC3339_BUFSIZE + 2], acked[RFC3339_BUFSIZE + 2];
+	struct operator_deliveries	*od = arg;
+	struct member_state		*ms;
+	char				 sent[RFC3339_BUFSIZE + 2];
+	char				 acked[RFC3339_BUFSIZE + 2];
+	int64_t				 delivered_at = d->delivered_at;
 
-	if (evbuffer_get_length(out) > 0)
-		evbuffer_add(out, ",", 1);
-	evbuffer_add_printf(out, "{\"member\":\"%s\",\"tier\":\"%s\","
+	if (delivered_at == 0 &&
+	    (ms = hub_member_find(od->hub, d->member)) != NULL &&
+	    ms->delivered_dirty && ms->delivered_seq >= od->seq)
+		delivered_at = ms->delivered_at;
+	if (evbuffer_get_length(od->out) > 0)
+		evbuffer_add(od->out, ",", 1);
+	evbuffer_add_printf(od->out, "{\"member\":\"%s\",\"tier\":\"%s\","
 	    "\"delivered_at\":%s,\"acked_at\":%s}", d->member,
 	    tier_name((enum tier)d->tier),
-	    operator_time(d->delivered_at, sent, sizeof sent),
+	    operator_time(delivered_at, sent, sizeof sent),
 	    operator_time(d->acked_at, acked, sizeof acked));
 }
 
@@ -179,10 +196,12 @@ static void
 operator_report(struct hub *hub, struct evhttp_request *req,
     const char *seq_text, const char *query)
 {
-	struct evbuffer	*row = NULL, *deliveries = NULL, *body = NULL;
-	int64_t		 seq;
-	size_t		 len;
-	int		 found;
+	struct operator_deliveries	 od;
+	struct evbuffer			*row = NULL, *deliveries = NULL;
+	struct evbuffer			*body = NULL;
+	int64_t				 seq;
+	size_t				 len;
+	int				 found;
 
 	if (query != NULL && *query != '\0') {
 		operator_no_parameters(req, query);
@@ -211,8 +230,11 @@ operator_report(struct hub *hub, struct evhttp_request *req,
 		    "sequence number");
 		goto done;
 	}
+	od.hub = hub;
+	od.seq = seq;
+	od.out = deliveries;
 	if (store_reader_deliveries(hub->reader, seq, operator_delivery,
-	    deliveries) == -1)
+	    &od) == -1)
 		goto fail;
 	/* The row is an object; reopen it to add the deliveries. */
 	len = evbuffer_get_length(row);

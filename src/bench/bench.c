@@ -112,7 +112,9 @@ usage(FILE *f)
 	    "  --hub HOST:PORT --cert FILE --key FILE --ca FILE\n"
 	    "                     drive a running hub as one member (ingest "
 	    "and\n"
-	    "                     connections only)\n"
+	    "                     connections only; its max_connections_per_"
+	    "member\n"
+	    "                     must allow --connections)\n"
 	    "  --hub-pid PID      that hub's process, for its memory and CPU\n"
 	    "  --size BYTES       bytes of one report line [512]\n"
 	    "  --duration S       seconds measured [5]; --warmup S before "
@@ -615,6 +617,7 @@ bench_spawned(struct bench_options *o, const char *dir,
 	}
 	if (bench_hub_free_port(port, sizeof port, &cause) == -1 ||
 	    bench_hub_write_conf(conf, port, dir, taxonomy, pki, members,
+	    npubs + nsubs, wl->mode == BENCH_CONNECTIONS ? wl->connections :
 	    npubs + nsubs, &cause) == -1)
 		goto fail;
 	argv[0] = daemon;

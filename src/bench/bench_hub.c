@@ -203,7 +203,8 @@ bench_hub_free_port(char *buf, size_t size, char **cause)
 int
 bench_hub_write_conf(const char *path, const char *port, const char *dir,
     const char *taxonomy, const struct bench_pki *pki,
-    const struct bench_identity *members, size_t nmembers, char **cause)
+    const struct bench_identity *members, size_t nmembers,
+    unsigned connections, char **cause)
 {
 	const struct bench_identity	*server = bench_pki_server(pki);
 	FILE				*f;
@@ -225,8 +226,12 @@ bench_hub_write_conf(const char *path, const char *port, const char *dir,
 	    "database \"%s/kentongan.db\"\n"
 	    "taxonomy \"%s\"\n"
 	    "report_rate 0 0\n"
+	    "# a few identities hold every connection of the run\n"
+	    "max_connections %u\n"
+	    "max_connections_per_member 1000000\n"
 	    "\n# publishers P0.., subscribers S0.., idle connections C0..\n",
-	    port, server->cert, server->key, bench_pki_ca(pki), dir, taxonomy);
+	    port, server->cert, server->key, bench_pki_ca(pki), dir, taxonomy,
+	    connections + BENCH_HUB_SPARE_CONNECTIONS);
 	for (i = 0; i < nmembers; i++)
 		fprintf(f, "member %s name=\"Bench %s\" role=member cert_cn=%s\n",
 		    members[i].name, members[i].name, members[i].name);

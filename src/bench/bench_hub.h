@@ -39,14 +39,18 @@ char	*bench_hub_find_daemon(const char *given, char **cause);
 char	*bench_hub_find_taxonomy(const char *given, char **cause);
 /* A TCP port on 127.0.0.1 that nothing listens on now, as text. */
 int	 bench_hub_free_port(char *buf, size_t size, char **cause);
+/* Connections a spawned hub allows beyond those the run opens. */
+#define BENCH_HUB_SPARE_CONNECTIONS	1024
+
 /*
  * Write kentongand.conf for a hub on 127.0.0.1:port with its database in
- * dir, no rate limit, and every identity a member of role member.
+ * dir, no rate limit, every identity a member of role member, and room for
+ * connections connections, however few identities hold them.
  */
 int	 bench_hub_write_conf(const char *path, const char *port,
 	    const char *dir, const char *taxonomy, const struct bench_pki *,
 	    const struct bench_identity *members, size_t nmembers,
-	    char **cause);
+	    unsigned connections, char **cause);
 /* Start argv[0] with output to log, in a process group of its own. */
 int	 bench_hub_spawn(struct bench_proc *, const char *name,
 	    char *const argv[], const char *log, char **cause);

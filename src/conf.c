@@ -39,6 +39,8 @@ static int	conf_set_uint(struct conf_parser *, const struct conf_key *,
 		    size_t, char **, int);
 static int	conf_set_rate(struct conf_parser *, const struct conf_key *,
 		    size_t, char **, int);
+static int	conf_set_log_level(struct conf_parser *,
+		    const struct conf_key *, size_t, char **, int);
 
 static const struct conf_key conf_keys[] = {
 	{ .name = "listen", .set = conf_set_listen,
@@ -110,6 +112,11 @@ static const struct conf_key conf_keys[] = {
 	  .def = "100 1000", .syntax = "RATE BURST",
 	  .help = "Reports per second per member (1 to 1000000) and burst "
 	  "(1 to 10000000); RATE 0 means unlimited." },
+	{ .name = "log_level", .set = conf_set_log_level,
+	  .minargs = 1, .maxargs = 1,
+	  .def = "info", .syntax = "info or debug",
+	  .help = "info: connections, refusals and a summary of reports each "
+	  "minute; debug adds a line per accepted report." },
 	{ .name = "member", .set = conf_set_member,
 	  .minargs = 1, .repeatable = 1,
 	  .syntax = "ID [name=NAME] [role=member|partner|operator] "
@@ -453,6 +460,20 @@ conf_set_operator(struct conf_parser *p, const struct conf_key *k,
 	conf_address_clear(&conf->operator_listen);
 	conf->operator_off = 0;
 	conf->operator_listen = a;
+	return (0);
+}
+
+static int
+conf_set_log_level(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	if (strcmp(argv[0], "info") == 0)
+		p->conf->log_debug = 0;
+	else if (strcmp(argv[0], "debug") == 0)
+		p->conf->log_debug = 1;
+	else
+		return (conf_error(p, line, "%s: expected info or debug, not "
+		    "\"%s\"", k->name, argv[0]));
 	return (0);
 }
 

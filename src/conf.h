@@ -57,6 +57,7 @@ struct conf {
 	unsigned		 max_connections_per_member;
 	unsigned		 report_rate;		/* per second; 0 = unlimited */
 	unsigned		 report_burst;
+	int			 log_debug;	/* log_level debug */
 	struct conf_member	*members;
 	size_t			 nmembers;
 	struct conf_agreement	*agreements;

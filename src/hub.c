@@ -25,6 +25,46 @@
 #include "timefmt.h"
 #include "tls.h"
 
+/* Seconds between two summary lines of the reports handled. */
+#define HUB_SUMMARY_SECONDS	60
+
+/*
+ * One line a minute says what the hub did, where a line per report would
+ * flood the log (and trip journald's rate limit, which hides warnings).
+ */
+static void
+hub_summary(evutil_socket_t fd, short events, void *arg)
+{
+	struct hub		*hub = arg;
+	struct metrics		*m = &hub->metrics;
+	struct metrics		*last = &hub->summarised;
+	uint64_t		 refused = 0, refused_before = 0;
+	size_t			 e;
+
+	(void)fd;
+	(void)events;
+	for (e = PROTO_OK + 1; e < PROTO_NERRORS; e++) {
+		refused += m->reports_refused[e];
+		refused_before += last->reports_refused[e];
+	}
+	if (m->reports_accepted != last->reports_accepted ||
+	    m->reports_duplicate != last->reports_duplicate ||
+	    refused != refused_before ||
+	    m->alerts_delivered != last->alerts_delivered)
+		log_info("in the last %d s: %llu reports accepted, %llu sent "
+		    "again (duplicates), %llu requests refused, %llu alerts "
+		    "sent; last seq %lld, %u connections", HUB_SUMMARY_SECONDS,
+		    (unsigned long long)(m->reports_accepted -
+		    last->reports_accepted),
+		    (unsigned long long)(m->reports_duplicate -
+		    last->reports_duplicate),
+		    (unsigned long long)(refused - refused_before),
+		    (unsigned long long)(m->alerts_delivered -
+		    last->alerts_delivered),
+		    (long long)hub->delivered_seq, hub->nconns);
+	*last = *m;
+}
+
 /* Descriptors beyond connections: database, logs, listeners, operator API. */
 #define HUB_SPARE_FDS		64
 /* How long a listener rests after accept() ran out of descriptors. */
@@ -406,6 +446,7 @@ hub_shutdown(struct hub *hub, const char *signame)
 	/* Runs the last commits and queues their answers. */
 	fanout_mark_deliveries(hub);
 	event_del(hub->deliveries_timer);	/* or the loop would wait for it */
+	event_del(hub->summary);
 	committer_free(hub->committer);
 	hub->committer = NULL;
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
@@ -484,6 +525,7 @@ hub_reload_apply(struct hub *hub)
 	}
 	conf_free(hub->conf);
 	hub->conf = conf;
+	log_init(conf->log_debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	taxonomy_free(hub->taxonomy);
 	hub->taxonomy = taxonomy;
 	SSL_CTX_free(hub->member_ctx);
@@ -536,6 +578,7 @@ struct hub *
 hub_new(const char *conf_file)
 {
 	struct hub	*hub;
+	struct timeval	 summary_every = { HUB_SUMMARY_SECONDS, 0 };
 	char		*cause = NULL;
 	size_t		 i;
 
@@ -548,6 +591,7 @@ hub_new(const char *conf_file)
 	LIST_INIT(&hub->members);
 	if ((hub->conf = conf_load(conf_file, &cause)) == NULL)
 		fatalx("%s", cause);
+	log_init(hub->conf->log_debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if ((hub->taxonomy = hub_load_taxonomy(hub->conf, &cause)) == NULL)
 		fatalx("%s", cause);
 	hub->member_ctx = tls_server_ctx_new(hub->conf, TLS_MEMBER_LISTENER,
@@ -559,7 +603,10 @@ hub_new(const char *conf_file)
 	if ((hub->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((hub->deliveries_timer = evtimer_new(hub->base,
-	    fanout_deliveries_due, hub)) == NULL)
+	    fanout_deliveries_due, hub)) == NULL ||
+	    (hub->summary = event_new(hub->base, -1, EV_PERSIST, hub_summary,
+	    hub)) == NULL ||
+	    event_add(hub->summary, &summary_every) == -1)
 		fatalx("cannot create a timer");
 	if ((hub->store = store_open(hub->conf->database.path,
 	    &cause)) == NULL)
@@ -638,6 +685,8 @@ hub_free(struct hub *hub)
 		event_free(hub->watchdog);
 	if (hub->deliveries_timer != NULL)
 		event_free(hub->deliveries_timer);
+	if (hub->summary != NULL)
+		event_free(hub->summary);
 	operator_stop(hub);
 	SSL_CTX_free(hub->member_ctx);
 	SSL_CTX_free(hub->operator_ctx);

@@ -97,6 +97,8 @@ struct hub {
 	int			 deliveries_dirty;	/* some member's */
 	int64_t			 deliveries_marked_at;
 	struct event		*deliveries_timer;
+	struct event		*summary;	/* a log line a minute */
+	struct metrics		 summarised;	/* counters at the last one */
 	int			 counting_backlogs;	/* at start only */
 	struct metrics		 metrics;
 };

@@ -483,7 +483,7 @@ session_committed(struct store_report *r, void *arg)
 		verdict_clear(&v);
 	} else {
 		session_accepted(c, r);
-		log_info("report: %s: accepted %s seq=%lld code=%s%s "
+		log_debug("report: %s: accepted %s seq=%lld code=%s%s "
 		    "recipients=%zu", r->sender, r->id, (long long)r->seq,
 		    r->code, r->duplicate ? " duplicate" : "", r->nrecipients);
 		if (r->duplicate)

@@ -677,3 +677,35 @@ class RateLimit(ReportTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DebugLog(HubTestCase):
+    """log_level debug logs each accepted report; info does not."""
+
+    hub_kwargs = {"settings": {"log_level": "debug"}}
+
+    def test_accepted_report_logged(self):
+        r = make_report()
+        reply = self.connect("ID").request(report_msg(r))
+        self.assertEqual(reply.get("type"), "accepted", reply)
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: "report: ID: accepted %s seq=%d " % (r["id"],
+                                                          reply["seq"]) in t))
+
+
+class InfoLog(HubTestCase):
+    """At the default level a report costs no log line of its own."""
+
+    def test_accepted_report_not_logged(self):
+        r = make_report()
+        c = self.connect("ID")
+        reply = c.request(report_msg(r))
+        self.assertEqual(reply.get("type"), "accepted", reply)
+        self.assertPong(c)
+        self.assertNotIn(r["id"], self.hub.stderr_text())
+        # A refusal is still logged.
+        bad = make_report(severity="extreme")
+        reply = c.request(report_msg(bad))
+        self.assertEqual(reply.get("type"), "rejected", reply)
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: "refused %s" % bad["id"] in t))

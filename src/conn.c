@@ -103,7 +103,7 @@ conn_process_input(struct conn *c)
 	max = c->hub->conf->max_message_bytes;
 	while (conn_may_read(c)) {
 		input = bufferevent_get_input(c->bev);
-		switch (frame_next(input, max, &len)) {
+		switch (frame_next(input, max, &c->scanned, &len)) {
 		case FRAME_MORE:
 			goto done;
 		case FRAME_TOO_LARGE:

@@ -54,6 +54,7 @@ struct conn {
 	size_t			 inflight;
 	unsigned		 errors;
 	int			 reading;
+	size_t			 scanned;	/* input known to hold no LF */
 	struct event		*timer;
 	int64_t			 last_activity;
 	TAILQ_ENTRY(conn)	 entry;

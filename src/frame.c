@@ -6,14 +6,24 @@
 #include "frame.h"
 
 enum frame_status
-frame_next(struct evbuffer *input, size_t max, size_t *len)
+frame_next(struct evbuffer *input, size_t max, size_t *scanned, size_t *len)
 {
-	struct evbuffer_ptr	eol;
+	struct evbuffer_ptr	start, eol;
+	size_t			buffered = evbuffer_get_length(input);
 
-	eol = evbuffer_search_eol(input, NULL, NULL, EVBUFFER_EOL_LF);
-	if (eol.pos == -1)
-		return evbuffer_get_length(input) > max ? FRAME_TOO_LARGE :
-		    FRAME_MORE;
+	if (*scanned > 0 && *scanned < buffered &&
+	    evbuffer_ptr_set(input, &start, *scanned, EVBUFFER_PTR_SET) == 0)
+		eol = evbuffer_search_eol(input, &start, NULL, EVBUFFER_EOL_LF);
+	else if (*scanned > 0 && *scanned >= buffered)
+		eol.pos = -1;		/* nothing new to search */
+	else
+		eol = evbuffer_search_eol(input, NULL, NULL, EVBUFFER_EOL_LF);
+	if (eol.pos == -1) {
+		*scanned = buffered;
+		return buffered > max ? FRAME_TOO_LARGE : FRAME_MORE;
+	}
+	/* The line will be taken: the next search starts after it. */
+	*scanned = 0;
 	if ((size_t)eol.pos > max)
 		return FRAME_TOO_LARGE;
 	*len = (size_t)eol.pos;
@@ -25,6 +35,9 @@ frame_take(struct evbuffer *input, size_t len)
 {
 	char	*line;
 
+	/* Nothing is taken unless the line and its LF are all there. */
+	if (evbuffer_get_length(input) <= len)
+		return NULL;
 	if ((line = malloc(len + 1)) == NULL)
 		return NULL;
 	if (evbuffer_remove(input, line, len) != (int)len ||

@@ -75,18 +75,18 @@ operator_bad_request(struct evhttp_request *req, const struct verdict *v)
 static void
 operator_no_parameters(struct evhttp_request *req, const char *query)
 {
-	char	*message = NULL;
-	int	 n;
+	struct verdict	 v = { 0 };
+	int		 n;
 
 	n = (int)strcspn(query, "=&");
 	if (n > 64)
 		n = 64;
-	if (asprintf(&message, "unknown parameter \"%.*s\": this endpoint "
-	    "takes none", n, query) == -1)
-		message = NULL;
-	operator_error(req, 400, "unknown_field", message != NULL ? message :
-	    "this endpoint takes no parameters");
-	free(message);
+	/* Through a verdict, which makes the bytes it quotes valid UTF-8. */
+	verdict_set(&v, PROTO_UNKNOWN_FIELD, NULL, "unknown parameter "
+	    "\"%.*s\": this endpoint takes none", n, query);
+	operator_error(req, 400, "unknown_field", v.message != NULL ?
+	    v.message : "this endpoint takes no parameters");
+	verdict_clear(&v);
 }
 
 /* "2026-..Z" or null, as JSON text, into buf. */

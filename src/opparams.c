@@ -72,7 +72,7 @@ opparams_split(const char *query, struct evkeyvalq *params,
 		    other = TAILQ_NEXT(other, next)) {
 			if (strcmp(other->key, kv->key) == 0)
 				return (verdict_set(v, PROTO_INVALID_FIELD,
-				    kv->key, "parameter \"%s\" is given more "
+				    kv->key, "parameter \"%.64s\" is given more "
 				    "than once", kv->key));
 		}
 	}

@@ -36,6 +36,8 @@ struct taxonomy_parser {
 	size_t		 maxcodes;	/* room in taxonomy codes */
 };
 
+static void	taxonomy_verror(struct taxonomy_parser *, size_t,
+		    const char *, va_list) __attribute__((format(printf, 3, 0)));
 static void	taxonomy_error(struct taxonomy_parser *, size_t,
 		    const char *, ...) __attribute__((format(printf, 3, 4)));
 static void	taxonomy_error_line(struct taxonomy_parser *, size_t,

@@ -801,6 +801,34 @@ class ReportErrors(SharedHistory):
         self.assertApiError(self.get(target), 400, "unknown_field",
                             target=target)
 
+    def test_parameter_names_not_utf8(self):
+        """A parameter name of raw bytes that are not UTF-8 still gets a
+        JSON error (the message quotes it with the bad bytes replaced):
+        found by fuzzing the parameters."""
+        for path in (b"/metrics", b"/v1/members", b"/v1/reports",
+                     b"/v1/stats"):
+            with self.subTest(path=path):
+                raw = socket.create_connection(("127.0.0.1",
+                                                self.hub.op_port))
+                with tls_context().wrap_socket(
+                        raw, server_hostname="localhost") as s:
+                    s.settimeout(hub.READ_TIMEOUT)
+                    s.sendall(b"GET " + path + b"?\xa0\xff=1&\xa0\xff=2 "
+                              b"HTTP/1.1\r\nHost: localhost\r\n"
+                              b"Connection: close\r\n\r\n")
+                    data = b""
+                    while True:
+                        chunk = s.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                head, _, body = data.partition(b"\r\n\r\n")
+                self.assertTrue(head.startswith(b"HTTP/1.1 400"), head)
+                obj = json.loads(body.decode("utf-8"))
+                self.assertIn(obj.get("error"), ("unknown_field",
+                                                 "invalid_field"), obj)
+                self.assertTrue(obj.get("message"), obj)
+
 
 class OneReport(SharedHistory):
     """GET /v1/reports/SEQ."""

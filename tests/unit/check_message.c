@@ -26,26 +26,26 @@ START_TEST(frame_lines_in_order)
 {
 	const char	 in[] = "{\"a\":1}\n\n{}\ntail";
 	struct evbuffer	*b = buffer_of(in, sizeof in - 1);
-	size_t		 len = 99;
+	size_t		 len = 99, scanned = 0;
 	char		*line;
 
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_LINE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_LINE);
 	ck_assert_uint_eq(len, 7);
 	line = frame_take(b, len);
 	ck_assert_str_eq(line, "{\"a\":1}");
 	free(line);
 	/* An empty line is a line; the session answers it. */
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_LINE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_LINE);
 	ck_assert_uint_eq(len, 0);
 	line = frame_take(b, len);
 	ck_assert_str_eq(line, "");
 	free(line);
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_LINE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_LINE);
 	line = frame_take(b, len);
 	ck_assert_str_eq(line, "{}");
 	free(line);
 	/* Bytes without their LF wait; nothing is consumed. */
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_MORE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_MORE);
 	ck_assert_uint_eq(evbuffer_get_length(b), 4);
 	evbuffer_free(b);
 }
@@ -54,11 +54,11 @@ END_TEST
 START_TEST(frame_keeps_carriage_return)
 {
 	struct evbuffer	*b = buffer_of("{}\r\n", 4);
-	size_t		 len;
+	size_t		 len, scanned = 0;
 	char		*line;
 
 	/* JSON takes CR as white space; the framer does not strip it. */
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_LINE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_LINE);
 	ck_assert_uint_eq(len, 3);
 	line = frame_take(b, len);
 	ck_assert_mem_eq(line, "{}\r", 4);
@@ -72,26 +72,26 @@ START_TEST(frame_limit)
 {
 	char		 in[64];
 	struct evbuffer	*b;
-	size_t		 len;
+	size_t		 len, scanned = 0;
 
 	/* Exactly MAX bytes before the LF is allowed. */
 	memset(in, 'x', sizeof in);
 	in[MAX] = '\n';
 	b = buffer_of(in, MAX + 1);
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_LINE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_LINE);
 	ck_assert_uint_eq(len, MAX);
 	evbuffer_free(b);
 	/* One more, with its LF already there. */
 	in[MAX] = 'x';
 	in[MAX + 1] = '\n';
 	b = buffer_of(in, MAX + 2);
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_TOO_LARGE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_TOO_LARGE);
 	evbuffer_free(b);
 	/* Without an LF: MAX bytes may still become a line, MAX + 1 cannot. */
 	b = buffer_of(in, MAX);
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_MORE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_MORE);
 	ck_assert_int_eq(evbuffer_add(b, "x", 1), 0);
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_TOO_LARGE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_TOO_LARGE);
 	evbuffer_free(b);
 }
 END_TEST
@@ -99,14 +99,49 @@ END_TEST
 START_TEST(frame_nul_inside_line)
 {
 	struct evbuffer	*b = buffer_of("a\0b\n", 4);
-	size_t		 len;
+	size_t		 len, scanned = 0;
 	char		*line;
 
-	ck_assert_int_eq(frame_next(b, MAX, &len), FRAME_LINE);
+	ck_assert_int_eq(frame_next(b, MAX, &scanned, &len), FRAME_LINE);
 	ck_assert_uint_eq(len, 3);
 	line = frame_take(b, len);
 	ck_assert_mem_eq(line, "a\0b", 4);
 	free(line);
+	evbuffer_free(b);
+}
+END_TEST
+
+/*
+ * A line that arrives a byte at a time is searched once: what was searched
+ * is remembered, and the line is found whole at the end.
+ */
+START_TEST(frame_trickle)
+{
+	struct evbuffer	*b = evbuffer_new();
+	size_t		 len = 0, scanned = 0, i;
+	char		*line;
+
+	ck_assert_ptr_nonnull(b);
+	for (i = 0; i < 1000; i++) {
+		ck_assert_int_eq(evbuffer_add(b, "x", 1), 0);
+		ck_assert_int_eq(frame_next(b, 4096, &scanned, &len),
+		    FRAME_MORE);
+		ck_assert_uint_eq(scanned, i + 1);
+	}
+	ck_assert_int_eq(evbuffer_add(b, "\ny", 2), 0);
+	ck_assert_int_eq(frame_next(b, 4096, &scanned, &len), FRAME_LINE);
+	ck_assert_uint_eq(len, 1000);
+	ck_assert_uint_eq(scanned, 0);
+	line = frame_take(b, len);
+	ck_assert_ptr_nonnull(line);
+	ck_assert_uint_eq(strlen(line), 1000);
+	free(line);
+	/* The next line starts from the beginning of what is left. */
+	ck_assert_int_eq(frame_next(b, 4096, &scanned, &len), FRAME_MORE);
+	ck_assert_uint_eq(scanned, 1);
+	/* frame_take refuses a line whose LF is not there, taking nothing. */
+	ck_assert_ptr_null(frame_take(b, 1));
+	ck_assert_uint_eq(evbuffer_get_length(b), 1);
 	evbuffer_free(b);
 }
 END_TEST
@@ -225,6 +260,7 @@ message_suite(void)
 	tcase_add_test(tc, frame_keeps_carriage_return);
 	tcase_add_test(tc, frame_limit);
 	tcase_add_test(tc, frame_nul_inside_line);
+	tcase_add_test(tc, frame_trickle);
 	tcase_add_test(tc, message_types);
 	tcase_add_test(tc, message_errors);
 	tcase_add_test(tc, message_deep_nesting);

@@ -542,6 +542,13 @@ conn_close(struct conn *c, const char *reason)
 }
 
 void
+conn_close_lingering(struct conn *c, const char *reason)
+{
+	c->linger = 1;
+	conn_close(c, reason);
+}
+
+void
 conn_abort(struct conn *c, const char *reason)
 {
 	if (c->state == CONN_CLOSED)

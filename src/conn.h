@@ -82,6 +82,12 @@ void	conn_accept(struct hub *, evutil_socket_t, const struct sockaddr *,
 void	conn_send_json(struct conn *, const json_t *);
 /* Flush what is queued, close cleanly, and log reason. */
 void	conn_close(struct conn *, const char *reason);
+/*
+ * The same for a peer that is still sending: its input is drained for a
+ * moment after the last reply, since closing on unread input resets the
+ * connection, and a reset can destroy the reply that says why.
+ */
+void	conn_close_lingering(struct conn *, const char *reason);
 /* Close at once, without flushing (shutdown of the hub, fatal errors). */
 void	conn_abort(struct conn *, const char *reason);
 void	conn_ref(struct conn *);

@@ -31,7 +31,7 @@ static void
 session_count_error(struct conn *c)
 {
 	if (++c->errors >= CONN_ERRORS_MAX)
-		conn_close(c, "too many errors");
+		conn_close_lingering(c, "too many errors");
 }
 
 /* Answer with {"type":"error",...}. */
@@ -427,7 +427,7 @@ session_too_large(struct conn *c)
 		conn_send_json(c, reply);
 	json_decref(reply);
 	free(text);
-	conn_close(c, "message too large");
+	conn_close_lingering(c, "message too large");
 }
 
 /*

@@ -194,7 +194,7 @@ conn_evict_handshake(struct hub *hub)
 		return (0);
 	hub->metrics.handshakes_evicted++;
 	if (throttle_pass(&hub->evictions, time_now_usec(),
-	    CONN_LOG_INTERVAL_USEC, &suppressed))
+	    THROTTLE_INTERVAL_USEC, &suppressed))
 		log_warnx("conn %s: unfinished TLS handshake dropped to make "
 		    "room for a new connection (%u handshakes, %u connections "
 		    "held)%s", c->peer, hub->nhandshakes, hub->nconns,
@@ -221,17 +221,16 @@ conn_refuse_member(struct conn *c, struct member_state *ms)
 
 	c->hub->metrics.connections_refused++;
 	if (throttle_pass(&ms->over_limit, time_now_usec(),
-	    CONN_LOG_INTERVAL_USEC, &suppressed))
+	    THROTTLE_INTERVAL_USEC, &suppressed))
 		log_warnx("conn %s: member %s refused: it already holds %u "
 		    "connections (max_connections_per_member %u)%s", c->peer,
 		    c->member, ms->connections, limit,
 		    throttle_note(note, suppressed));
 	c->state = CONN_READY;
-	c->linger = 1;
 	n = snprintf(line, sizeof line, fmt, c->member, limit);
 	if (n > 0 && (size_t)n < sizeof line)
 		conn_send_raw(c, line, (size_t)n);
-	conn_close(c, NULL);
+	conn_close_lingering(c, NULL);
 }
 
 /* The handshake completed: find out who the peer is. */
@@ -335,7 +334,7 @@ conn_refuse_capacity(struct hub *hub, const struct sockaddr *sa,
 
 	hub->metrics.connections_refused++;
 	if (throttle_pass(&hub->over_capacity, time_now_usec(),
-	    CONN_LOG_INTERVAL_USEC, &suppressed)) {
+	    THROTTLE_INTERVAL_USEC, &suppressed)) {
 		conn_format_peer(sa, peer, sizeof peer);
 		log_warnx("conn %s: refused: the hub holds max_connections "
 		    "(%u) already%s", peer, hub->conf->max_connections,

@@ -19,8 +19,6 @@
  * handshakes take milliseconds.
  */
 #define CONN_HANDSHAKES_MAX	1024
-/* Quiet time between log lines about the same repeated refusal. */
-#define CONN_LOG_INTERVAL_USEC	(10 * 1000000LL)
 /* Reports of one connection waiting for their commit before reading more. */
 #define CONN_INFLIGHT_MAX	1024
 /* Replies queued for a peer that does not read, before reading stops. */

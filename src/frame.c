@@ -11,11 +11,9 @@ frame_next(struct evbuffer *input, size_t max, size_t *scanned, size_t *len)
 	struct evbuffer_ptr	start, eol;
 	size_t			buffered = evbuffer_get_length(input);
 
-	if (*scanned > 0 && *scanned < buffered &&
+	if (*scanned > 0 && *scanned <= buffered &&
 	    evbuffer_ptr_set(input, &start, *scanned, EVBUFFER_PTR_SET) == 0)
 		eol = evbuffer_search_eol(input, &start, NULL, EVBUFFER_EOL_LF);
-	else if (*scanned > 0 && *scanned >= buffered)
-		eol.pos = -1;		/* nothing new to search */
 	else
 		eol = evbuffer_search_eol(input, NULL, NULL, EVBUFFER_EOL_LF);
 	if (eol.pos == -1) {

@@ -27,6 +27,10 @@
 
 /* Seconds between two summary lines of the reports handled. */
 #define HUB_SUMMARY_SECONDS	60
+/* Descriptors beyond connections: database, logs, listeners, operator API. */
+#define HUB_SPARE_FDS		64
+/* How long a listener rests after accept() ran out of descriptors. */
+#define HUB_ACCEPT_PAUSE_USEC	100000
 
 /*
  * One line a minute says what the hub did, where a line per report would
@@ -65,11 +69,6 @@ hub_summary(evutil_socket_t fd, short events, void *arg)
 	*last = *m;
 }
 
-/* Descriptors beyond connections: database, logs, listeners, operator API. */
-#define HUB_SPARE_FDS		64
-/* How long a listener rests after accept() ran out of descriptors. */
-#define HUB_ACCEPT_PAUSE_USEC	100000
-
 /* FNV-1a of a member ID, folded to a bucket. */
 static size_t
 hub_member_bucket(const char *id)
@@ -102,6 +101,7 @@ static struct member_state *
 hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 {
 	struct member_state	*ms;
+	size_t			 bucket = hub_member_bucket(id);
 
 	if ((ms = calloc(1, sizeof *ms)) == NULL)
 		return (NULL);
@@ -116,8 +116,8 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
 	LIST_INSERT_HEAD(&hub->members, ms, entry);
-	ms->hash_next = hub->member_hash[hub_member_bucket(id)];
-	hub->member_hash[hub_member_bucket(id)] = ms;
+	ms->hash_next = hub->member_hash[bucket];
+	hub->member_hash[bucket] = ms;
 	return (ms);
 }
 
@@ -265,7 +265,7 @@ hub_accept_error(struct evconnlistener *listener, void *arg)
 	char			 note[THROTTLE_NOTE_MAX];
 
 	if (throttle_pass(&hl->accept_errors, time_now_usec(),
-	    CONN_LOG_INTERVAL_USEC, &suppressed))
+	    THROTTLE_INTERVAL_USEC, &suppressed))
 		log_warnx("listen %s: accept: %s (%u connections held)%s",
 		    hl->address, evutil_socket_error_to_string(err),
 		    hl->hub->nconns, throttle_note(note, suppressed));

@@ -23,7 +23,6 @@ message_decode(const char *line, size_t len, struct message *m,
 	const char	*type;
 	size_t		 i, typelen;
 
-	m->json = NULL;
 	m->ref = NULL;
 	m->json = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (m->json == NULL)

@@ -19,6 +19,9 @@ void	ratelimit_configure(struct ratelimit *, unsigned rate, unsigned burst);
 /* Take one token: 1 if there was one, 0 if the caller must refuse. */
 int	ratelimit_take(struct ratelimit *, int64_t now_usec);
 
+/* Quiet time between two log lines about the same repeated event. */
+#define THROTTLE_INTERVAL_USEC	(10 * 1000000LL)
+
 /*
  * At most one log line per interval for a repeated event (a flood of refused
  * connections must not become a flood of log lines).

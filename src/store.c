@@ -12,16 +12,14 @@
 
 #include "log.h"
 #include "ratelimit.h"
+#include "store.h"
 #include "timefmt.h"
 
-/* Quiet time between log lines about a storage fault that persists. */
-#define STORE_LOG_INTERVAL_USEC	(10 * 1000000LL)
 /*
  * WAL frames (pages) past which the writer finishes the checkpoint itself
  * right after a commit, so that the WAL starts over from its beginning.
  */
 #define STORE_WAL_RESTART_FRAMES	4096
-#include "store.h"
 
 struct store {
 	sqlite3		*db;
@@ -607,7 +605,7 @@ rollback:
 	 */
 	store->failed_commits++;
 	if (throttle_pass(&store->commit_errors, time_now_usec(),
-	    STORE_LOG_INTERVAL_USEC, &suppressed))
+	    THROTTLE_INTERVAL_USEC, &suppressed))
 		log_warnx("store: %s: commit of %zu reports and %zu positions "
 		    "failed: %s; reports are refused with internal_error until "
 		    "the disk accepts writes again%s", store->path, n, nmarks,
@@ -677,7 +675,7 @@ store_checkpoint(struct store_checkpointer *cp)
 	    &wal, &done);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
 		if (throttle_pass(&cp->errors, time_now_usec(),
-		    STORE_LOG_INTERVAL_USEC, &suppressed))
+		    THROTTLE_INTERVAL_USEC, &suppressed))
 			log_warnx("store: %s: checkpoint: %s%s", cp->path,
 			    sqlite3_errmsg(cp->db),
 			    throttle_note(note, suppressed));

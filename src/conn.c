@@ -82,7 +82,7 @@ static int
 conn_may_read(struct conn *c)
 {
 	return (c->state == CONN_READY && !c->hub->stopping &&
-	    c->inflight < CONN_INFLIGHT_MAX &&
+	    c->inflight < CONN_INFLIGHT_MAX && c->query == NULL &&
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) <
 	    CONN_OUTPUT_MAX);
 }
@@ -508,6 +508,16 @@ conn_send_raw(struct conn *c, const char *data, size_t len)
 		log_warnx("conn %s: cannot queue %zu bytes", c->peer, len);
 }
 
+void
+conn_send_buffer(struct conn *c, struct evbuffer *data)
+{
+	if (c->state != CONN_READY && c->state != CONN_CLOSING)
+		return;
+	if (evbuffer_add_buffer(bufferevent_get_output(c->bev), data) == -1)
+		log_warnx("conn %s: cannot queue %zu bytes", c->peer,
+		    evbuffer_get_length(data));
+}
+
 size_t
 conn_output_length(const struct conn *c)
 {
@@ -582,6 +592,11 @@ conn_finish(struct conn *c)
 	if (c->linger && !c->hub->stopping)
 		conn_linger(c);
 	fanout_unsubscribe(c);
+	/* Reads still waiting for their turn need not run. */
+	if (c->query != NULL)
+		c->query->abandoned = 1;
+	if (c->refill != NULL)
+		c->refill->abandoned = 1;
 	c->state = CONN_CLOSED;
 	evtimer_del(c->timer);
 	bufferevent_free(c->bev);

@@ -37,8 +37,10 @@ enum conn_state {
 	CONN_CLOSED
 };
 
+struct evbuffer;
 struct hub;
 struct member_state;
+struct reader_job;
 
 struct conn {
 	uint64_t		 id;
@@ -71,6 +73,11 @@ struct conn {
 	struct filter		 filter;
 	int64_t			 sent_seq;
 	TAILQ_ENTRY(conn)	 subscriber_entry;
+	struct reader_job	*refill;	/* being read, or NULL */
+	unsigned		 generation;	/* of the subscription */
+
+	/* The query being read; no request is taken until it is answered. */
+	struct reader_job	*query;
 };
 
 /* Take an accepted socket and start the TLS handshake. */
@@ -94,6 +101,8 @@ void	conn_unref(struct conn *);
 void	conn_maybe_resume(struct conn *);
 /* Queue bytes that are already one or more whole lines. */
 void	conn_send_raw(struct conn *, const char *, size_t);
+/* The same from a buffer, whose bytes are moved, not copied. */
+void	conn_send_buffer(struct conn *, struct evbuffer *);
 /* Bytes queued for the peer and not yet written. */
 size_t	conn_output_length(const struct conn *);
 

@@ -1,14 +1,18 @@
 /*
  * Fan-out. A subscription is either live (caught up: alerts are queued as
  * their reports commit) or lagging (refilled from the store as its output
- * drains). Replay reads stop at hub->delivered_seq, the last commit the
- * event loop has seen, and live delivery starts right after it; both run
- * on the event loop, so nothing falls between them and nothing is sent
- * twice. Per-connection output stays under CONN_OUTPUT_MAX plus one alert:
- * a slow reader costs disk reads later, never the hub's memory.
+ * drains, one page at a time, read on a reader thread). A refill reads up
+ * to hub->delivered_seq as it was when the refill started; the connection
+ * goes live only when a refill ends at the delivered_seq of the moment it
+ * is queued, and both happen on the event loop, so nothing falls between
+ * replay and live delivery and nothing is sent twice. Per-connection
+ * output stays under CONN_OUTPUT_MAX plus one page: a slow reader costs
+ * disk reads later, never the hub's memory.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <event2/buffer.h>
 
 #include "alert.h"
 #include "commit.h"
@@ -16,12 +20,15 @@
 #include "fanout.h"
 #include "hub.h"
 #include "log.h"
+#include "reader.h"
 #include "store.h"
 #include "store_read.h"
 #include "timefmt.h"
 
-/* Alerts read from the store per query while catching up. */
-#define FANOUT_PAGE	512
+/* Alerts read from the store per refill while catching up, at most. */
+#define FANOUT_PAGE		512
+/* A refill stops at this many bytes. */
+#define FANOUT_REFILL_BYTES	(256 * 1024)
 
 /* One report's alert, serialised lazily once per tier. */
 struct fanout_alert {
@@ -159,7 +166,7 @@ fanout_report(struct hub *hub, const struct store_report *r)
 		ms = hub_member_find(hub, r->recipients.list[i].member);
 		if (ms == NULL)
 			continue;
-		ms->backlog++;
+		ms->entitled++;
 		seqring_push(&ms->fanned, r->seq);
 		TAILQ_FOREACH(c, &ms->subscribers, subscriber_entry)
 			fanout_offer(c, &a, r->recipients.list[i].tier);
@@ -168,66 +175,128 @@ fanout_report(struct hub *hub, const struct store_report *r)
 		free(a.text[i]);
 }
 
-/* A refill in progress. */
+/* A lagging subscription's next alerts, read on a reader thread. */
 struct fanout_refill {
-	struct conn	*conn;
-	int		 full;	/* stopped because the output is full */
+	struct reader_job	 job;		/* first: the job is the struct */
+	struct conn		*conn;
+	unsigned		 generation;
+	char			 member[CONF_MEMBER_ID_MAX + 1];
+	struct filter		 filter;	/* a copy: the loop may change it */
+	int64_t			 after;
+	int64_t			 upto;
+	struct evbuffer		*out;
+	uint64_t		 alerts;
+	int64_t			 last_sent;
+	int64_t			 scanned;
+	int			 failed;
 };
 
-/* Queue one stored alert on a lagging subscription; stop when output is full. */
+/* Add one stored alert to the refill, until the refill has its size. */
 static int
-fanout_replay_row(const struct store_row *row, void *arg)
+fanout_refill_row(const struct store_row *row, void *arg)
 {
-	struct fanout_refill	*refill = arg;
-	struct conn		*c = refill->conn;
+	struct fanout_refill	*f = arg;
 	char			*text;
 	size_t			 len;
 
-	if (conn_output_length(c) >= CONN_OUTPUT_MAX) {
-		refill->full = 1;
+	if (evbuffer_get_length(f->out) >= FANOUT_REFILL_BYTES)
+		return (1);
+	text = alert_format(row->seq, row->sender, row->received_at, row->tier,
+	    row->body, row->body_len, 1, &len);
+	if (text == NULL)
+		return (1);
+	if (evbuffer_add(f->out, text, len) == -1) {
+		free(text);
 		return (1);
 	}
-	if (filter_match(&c->filter, row->code, row->severity)) {
-		text = alert_format(row->seq, row->sender, row->received_at,
-		    row->tier, row->body, row->body_len, 1, &len);
-		if (text == NULL) {
-			refill->full = 1;
-			return (1);
-		}
-		conn_send_raw(c, text, len);
-		free(text);
-		c->hub->metrics.alerts_delivered++;
-		fanout_delivered(c, row->seq);
-	}
-	c->sent_seq = row->seq;
+	free(text);
+	f->alerts++;
+	f->last_sent = row->seq;
 	return (0);
+}
+
+/* On a reader thread: the next page of the member's alerts. */
+static void
+fanout_refill_run(struct reader_job *job, struct store_reader *store)
+{
+	struct fanout_refill	*f = (struct fanout_refill *)job;
+
+	if ((f->out = evbuffer_new()) == NULL ||
+	    store_reader_replay(store, f->member, &f->filter, f->after,
+	    f->upto, FANOUT_PAGE, fanout_refill_row, f, &f->scanned) == -1)
+		f->failed = 1;
+}
+
+/*
+ * On the loop: queue the page, and go live once everything committed is
+ * queued. Reports committed while the page was read were not offered to
+ * this connection (it was not live); the next page reads them.
+ */
+static void
+fanout_refill_done(struct reader_job *job)
+{
+	struct fanout_refill	*f = (struct fanout_refill *)job;
+	struct conn		*c = f->conn;
+	struct hub		*hub = c->hub;
+
+	c->refill = NULL;
+	if (job->cancelled || c->state != CONN_READY || !c->subscribed ||
+	    c->generation != f->generation)
+		goto done;
+	if (f->failed) {
+		conn_close(c, "cannot read alerts from the store");
+		goto done;
+	}
+	conn_send_buffer(c, f->out);
+	hub->metrics.alerts_delivered += f->alerts;
+	if (f->alerts > 0)
+		fanout_delivered(c, f->last_sent);
+	c->sent_seq = f->scanned;
+	if (c->sent_seq == hub->delivered_seq)
+		c->live = 1;
+	else
+		fanout_pump(c);
+	fanout_flush_deliveries(hub);
+done:
+	conn_unref(c);
+	if (f->out != NULL)
+		evbuffer_free(f->out);
+	filter_clear(&f->filter);
+	free(f);
 }
 
 void
 fanout_pump(struct conn *c)
 {
-	struct fanout_refill	 refill = { .conn = c };
+	struct fanout_refill	*f;
 	struct hub		*hub = c->hub;
-	int			 n;
 
-	while (c->subscribed && !c->live && c->state == CONN_READY &&
-	    conn_output_length(c) < CONN_OUTPUT_MAX) {
-		refill.full = 0;
-		n = store_reader_replay(hub->reader, c->member, c->sent_seq,
-		    hub->delivered_seq, FANOUT_PAGE, fanout_replay_row, &refill);
-		if (n == -1) {
-			conn_close(c, "cannot read alerts from the store");
-			return;
-		}
-		if (refill.full)
-			return;
-		if (n < FANOUT_PAGE) {
-			/* Everything up to delivered_seq is queued. */
-			c->sent_seq = hub->delivered_seq;
-			c->live = 1;
-		}
+	if (!c->subscribed || c->live || c->refill != NULL ||
+	    c->state != CONN_READY || hub->stopping ||
+	    conn_output_length(c) >= CONN_OUTPUT_MAX)
+		return;
+	if (c->sent_seq >= hub->delivered_seq) {
+		/* Nothing committed is missing: live from here on. */
+		c->sent_seq = hub->delivered_seq;
+		c->live = 1;
+		return;
 	}
-	fanout_flush_deliveries(hub);
+	if ((f = calloc(1, sizeof *f)) == NULL ||
+	    filter_copy(&f->filter, &c->filter) == -1) {
+		free(f);
+		conn_close(c, "out of memory reading alerts");
+		return;
+	}
+	f->conn = c;
+	f->generation = c->generation;
+	snprintf(f->member, sizeof f->member, "%s", c->member);
+	f->after = c->sent_seq;
+	f->upto = hub->delivered_seq;
+	f->job.run = fanout_refill_run;
+	f->job.done = fanout_refill_done;
+	conn_ref(c);
+	c->refill = &f->job;
+	reader_submit_gated(hub->reader, &c->member_state->reads, &f->job);
 }
 
 void
@@ -243,6 +312,8 @@ fanout_subscribe(struct conn *c, int64_t from, struct filter *filter)
 	memset(filter, 0, sizeof *filter);
 	c->sent_seq = from;
 	c->live = 0;
+	/* A refill of the previous subscription is thrown away. */
+	c->generation++;
 	fanout_pump(c);
 }
 

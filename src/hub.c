@@ -93,9 +93,117 @@ hub_member_find(struct hub *hub, const char *id)
 	return (NULL);
 }
 
+int64_t
+hub_member_backlog(const struct member_state *ms)
+{
+	int64_t	n = ms->entitled - ms->entitled_acked;
+
+	return (n > 0 ? n : 0);
+}
+
+/* A count of a member's alerts, run on a reader. */
+struct hub_count {
+	struct reader_job	 job;		/* first: the job is the struct */
+	struct hub		*hub;
+	struct member_state	*ms;
+	int			 acked;	/* entitled_acked, else entitled */
+	char			 member[CONF_MEMBER_ID_MAX + 1];
+	int64_t			 after;
+	int64_t			 upto;
+	int64_t			 n;
+};
+
+/* On a reader thread: count. */
+static void
+hub_count_run(struct reader_job *job, struct store_reader *store)
+{
+	struct hub_count	*hc = (struct hub_count *)job;
+
+	hc->n = store_reader_backlog(store, hc->member, hc->after, hc->upto);
+}
+
+static void	hub_recount(struct hub *, struct member_state *, int64_t);
+
+/* On the loop: take the count in. */
+static void
+hub_count_done(struct reader_job *job)
+{
+	struct hub_count	*hc = (struct hub_count *)job;
+	struct member_state	*ms = hc->ms;
+
+	if (!hc->acked) {
+		if (!job->cancelled && hc->n > 0)
+			ms->entitled += hc->n;
+	} else {
+		ms->recount = NULL;
+		if (!job->cancelled && hc->n >= 0)
+			ms->entitled_acked = hc->n + ms->recount_delta;
+		ms->recount_delta = 0;
+		if (ms->recount_wanted && !job->cancelled) {
+			ms->recount_wanted = 0;
+			hub_recount(hc->hub, ms, ms->acked_seq);
+		}
+	}
+	free(hc);
+}
+
+/* Count the member's alerts in (count_base, upto] on a reader. */
+static struct hub_count *
+hub_count_submit(struct hub *hub, struct member_state *ms, int acked,
+    int64_t upto)
+{
+	struct hub_count	*hc;
+
+	if (hub->reader == NULL || hub->stopping ||
+	    (hc = calloc(1, sizeof *hc)) == NULL)
+		return (NULL);
+	hc->hub = hub;
+	hc->ms = ms;
+	hc->acked = acked;
+	snprintf(hc->member, sizeof hc->member, "%s", ms->id);
+	hc->after = ms->count_base;
+	hc->upto = upto;
+	hc->job.run = hub_count_run;
+	hc->job.done = hub_count_done;
+	reader_submit(hub->reader, &hc->job);
+	return (hc);
+}
+
+/* Count what the member acknowledged again, from the store. */
+static void
+hub_recount(struct hub *hub, struct member_state *ms, int64_t acked)
+{
+	struct hub_count	*hc;
+
+	ms->recount_delta = 0;
+	if ((hc = hub_count_submit(hub, ms, 1, acked)) != NULL)
+		ms->recount = &hc->job;
+}
+
+void
+hub_backlog_acked(struct hub *hub, struct member_state *ms, int64_t seq)
+{
+	int64_t	n;
+
+	n = seqring_ack(&ms->fanned, ms->acked_seq, seq);
+	if (ms->recount != NULL) {
+		/* Counted off the recount's result when it comes. */
+		if (n >= 0)
+			ms->recount_delta += n;
+		else
+			ms->recount_wanted = 1;
+		return;
+	}
+	if (n >= 0)
+		ms->entitled_acked += n;
+	else
+		hub_recount(hub, ms, seq);
+}
+
 /*
  * A member's runtime state, at its acknowledged position. Its backlog is
- * counted once here; fan-out and acks keep it current from then on.
+ * counted once, on a reader (at start, by the caller, before serving);
+ * fan-out and acks keep it current from then on.
  */
 static struct member_state *
 hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
@@ -108,11 +216,11 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	snprintf(ms->id, sizeof ms->id, "%s", id);
 	TAILQ_INIT(&ms->subscribers);
 	ms->acked_seq = acked_seq;
+	ms->count_base = acked_seq;
 	seqring_init(&ms->fanned, HUB_FANNED_MAX, hub->delivered_seq);
-	/* At start, all backlogs are counted together in one pass. */
+	reader_gate_init(&ms->reads, HUB_READS_PER_MEMBER);
 	if (!hub->counting_backlogs)
-		ms->backlog = store_reader_backlog(hub->reader, id, acked_seq,
-		    hub->delivered_seq);
+		hub_count_submit(hub, ms, 0, hub->delivered_seq);
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
 	LIST_INSERT_HEAD(&hub->members, ms, entry);
@@ -169,49 +277,25 @@ hub_load_cursor(const char *member, int64_t acked_seq, void *arg)
 		fatalx("out of memory");
 }
 
-/* Count one report for each of its recipients that has not acknowledged it. */
-static void
-hub_count_report(int64_t seq, const char *list, void *arg)
-{
-	struct hub		*hub = arg;
-	struct member_state	*ms;
-	const char		*p = list;
-	size_t			 len;
-
-	while (*p != '\0') {
-		len = strcspn(p, ":");
-		LIST_FOREACH(ms, &hub->members, entry) {
-			if (strlen(ms->id) == len &&
-			    strncmp(ms->id, p, len) == 0) {
-				if (seq > ms->acked_seq)
-					ms->backlog++;
-				break;
-			}
-		}
-		p += strcspn(p, " ");
-		p += strspn(p, " ");
-	}
-}
-
 /*
- * Every member's backlog at start, in one pass over the reports after the
- * lowest acknowledged position, rather than one pass per member.
+ * Every member's backlog at start, before the hub serves anyone: one
+ * count over the posting lists per member.
  */
 static void
-hub_count_backlogs(struct hub *hub)
+hub_count_backlogs(struct hub *hub, struct store_reader *store)
 {
 	struct member_state	*ms;
-	int64_t			 from = hub->delivered_seq;
+	int64_t			 n;
 
 	LIST_FOREACH(ms, &hub->members, entry) {
-		ms->backlog = 0;
-		if (ms->acked_seq < from)
-			from = ms->acked_seq;
+		n = store_reader_backlog(store, ms->id, ms->count_base,
+		    hub->delivered_seq);
+		if (n == -1)
+			fatalx("%s: cannot count the members' backlogs",
+			    hub->conf->database.path);
+		ms->entitled = n;
+		ms->entitled_acked = 0;
 	}
-	if (store_reader_recipient_lists(hub->reader, from, hub->delivered_seq,
-	    hub_count_report, hub) == -1)
-		fatalx("%s: cannot count the members' backlogs",
-		    hub->conf->database.path);
 }
 
 void
@@ -418,6 +502,23 @@ hub_notify_ready(struct hub *hub)
 }
 
 /*
+ * Let the reads under way finish and cancel the others; their answers are
+ * sent, or dropped with their connections.
+ */
+static void
+hub_stop_reads(struct hub *hub)
+{
+	struct member_state	*ms;
+
+	if (hub->reader == NULL)
+		return;
+	LIST_FOREACH(ms, &hub->members, entry)
+		reader_gate_cancel(hub->reader, &ms->reads);
+	reader_free(hub->reader);
+	hub->reader = NULL;
+}
+
+/*
  * Stop accepting, commit and answer everything already received, then close
  * every connection cleanly. The loop ends once the last one is gone.
  */
@@ -449,6 +550,7 @@ hub_shutdown(struct hub *hub, const char *signame)
 	event_del(hub->summary);
 	committer_free(hub->committer);
 	hub->committer = NULL;
+	hub_stop_reads(hub);
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
 		conn_close(c, "hub shutting down");
 }
@@ -578,6 +680,7 @@ struct hub *
 hub_new(const char *conf_file)
 {
 	struct hub	*hub;
+	struct store_reader *start;
 	struct timeval	 summary_every = { HUB_SUMMARY_SECONDS, 0 };
 	char		*cause = NULL;
 	size_t		 i;
@@ -615,17 +718,21 @@ hub_new(const char *conf_file)
 	    fanout_flush_deliveries, hub, &cause);
 	if (hub->committer == NULL)
 		fatalx("%s", cause);
-	if ((hub->reader = store_reader_open(hub->conf->database.path,
+	hub->delivered_seq = store_last_seq(hub->store);
+	if ((start = store_reader_open(hub->conf->database.path,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
-	hub->delivered_seq = store_last_seq(hub->store);
 	hub->counting_backlogs = 1;
-	if (store_reader_cursors(hub->reader, hub_load_cursor, hub) == -1)
+	if (store_reader_cursors(start, hub_load_cursor, hub) == -1)
 		fatalx("%s: cannot read the acknowledgement cursors",
 		    hub->conf->database.path);
 	hub_member_states(hub);
-	hub_count_backlogs(hub);
+	hub_count_backlogs(hub, start);
 	hub->counting_backlogs = 0;
+	store_reader_close(start);
+	if ((hub->reader = reader_new(hub->conf->database.path, hub->base,
+	    READER_THREADS, &cause)) == NULL)
+		fatalx("%s", cause);
 	hub->sigterm = evsignal_new(hub->base, SIGTERM, hub_signal, hub);
 	hub->sigint = evsignal_new(hub->base, SIGINT, hub_signal, hub);
 	hub->sighup = evsignal_new(hub->base, SIGHUP, hub_signal, hub);
@@ -666,9 +773,9 @@ hub_free(struct hub *hub)
 		return;
 	hub_unlisten(hub);
 	committer_free(hub->committer);
+	hub_stop_reads(hub);
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next)
 		conn_abort(c, NULL);
-	store_reader_close(hub->reader);
 	store_close(hub->store);
 	while ((ms = LIST_FIRST(&hub->members)) != NULL) {
 		LIST_REMOVE(ms, entry);

@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "metrics.h"
 #include "ratelimit.h"
+#include "reader.h"
 #include "seqring.h"
 #include "taxonomy.h"
 
@@ -25,8 +26,8 @@
 struct conn;
 struct committer;
 struct evhttp;
+struct reader;
 struct store;
-struct store_reader;
 
 /* What the hub keeps of a member across its connections and reloads. */
 struct member_state {
@@ -38,8 +39,21 @@ struct member_state {
 	int64_t			 delivered_at;
 	int			 delivered_dirty;	/* not yet handed to the store */
 	int64_t			 last_seen;	/* last traffic from it, usec */
-	int64_t			 backlog;	/* alerts for it, unacknowledged */
+	/*
+	 * Its backlog is entitled - entitled_acked: the alerts for it up to
+	 * the hub's delivered_seq, less those up to its acknowledged
+	 * position, both counted after count_base. An acknowledgement is
+	 * counted off with the seqs fanned out since the hub started; older
+	 * ones are counted again from the store, on a reader.
+	 */
+	int64_t			 entitled;
+	int64_t			 entitled_acked;
+	int64_t			 count_base;
+	struct reader_job	*recount;	/* under way, or NULL */
+	int			 recount_wanted;	/* again after it */
+	int64_t			 recount_delta;	/* acked meanwhile */
 	struct seqring		 fanned;	/* their seqs, as far as kept */
+	struct reader_gate	 reads;		/* its reads, a few at a time */
 	struct throttle		 over_limit;	/* refusals past its limit */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
@@ -48,6 +62,8 @@ struct member_state {
 
 /* Unacknowledged seqs kept per member to count acks off its backlog. */
 #define HUB_FANNED_MAX		16384
+/* Reads of one member (or operator) run at once; the others wait. */
+#define HUB_READS_PER_MEMBER	2
 /* Buckets of the member lookup: fan-out looks up every recipient. */
 #define HUB_MEMBER_BUCKETS	256
 
@@ -70,7 +86,7 @@ struct hub {
 	struct evhttp		*http;
 	struct store		*store;
 	struct committer	*committer;
-	struct store_reader	*reader;
+	struct reader		*reader;
 	/*
 	 * The highest seq whose commit the event loop has seen. Replay reads
 	 * stop here; live delivery starts after it.
@@ -125,5 +141,10 @@ struct member_state	*hub_member_state(struct hub *, const char *id);
 void			 hub_member_states(struct hub *);
 /* The runtime state of a member if it exists. */
 struct member_state	*hub_member_find(struct hub *, const char *id);
+/* Alerts for the member not acknowledged yet, as far as counted. */
+int64_t			 hub_member_backlog(const struct member_state *);
+/* The member acknowledged up to seq: count it off its backlog. */
+void			 hub_backlog_acked(struct hub *, struct member_state *,
+			    int64_t seq);
 
 #endif

@@ -29,6 +29,9 @@
 #include "timefmt.h"
 #include "tls.h"
 
+/* The operator API's own connection to the store. */
+static struct store_reader	*operator_store;
+
 /* Send a JSON body with a status. */
 static void
 operator_reply(struct evhttp_request *req, int code, const char *reason,
@@ -137,7 +140,7 @@ operator_reports(struct hub *hub, struct evhttp_request *req, const char *query)
 		return;
 	}
 	if ((rows = evbuffer_new()) == NULL || (body = evbuffer_new()) ==
-	    NULL || store_reader_query(hub->reader, NULL, &q,
+	    NULL || store_reader_query(operator_store, NULL, &q,
 	    hub->delivered_seq, operator_report_row, rows, &next) == -1) {
 		operator_error(req, 500, "internal_error", "the history could "
 		    "not be read");
@@ -221,7 +224,7 @@ operator_report(struct hub *hub, struct evhttp_request *req,
 	    (deliveries = evbuffer_new()) == NULL ||
 	    (body = evbuffer_new()) == NULL)
 		goto fail;
-	found = seq <= hub->delivered_seq ? store_reader_report(hub->reader,
+	found = seq <= hub->delivered_seq ? store_reader_report(operator_store,
 	    seq, operator_report_row, row) : 0;
 	if (found == -1)
 		goto fail;
@@ -233,7 +236,7 @@ operator_report(struct hub *hub, struct evhttp_request *req,
 	od.hub = hub;
 	od.seq = seq;
 	od.out = deliveries;
-	if (store_reader_deliveries(hub->reader, seq, operator_delivery,
+	if (store_reader_deliveries(operator_store, seq, operator_delivery,
 	    &od) == -1)
 		goto fail;
 	/* The row is an object; reopen it to add the deliveries. */
@@ -273,7 +276,7 @@ operator_members(struct hub *hub, struct evhttp_request *req)
 		m = &hub->conf->members[i];
 		ms = hub_member_find(hub, m->id);
 		acked = ms != NULL ? ms->acked_seq : 0;
-		backlog = ms != NULL ? ms->backlog : 0;
+		backlog = ms != NULL ? hub_member_backlog(ms) : 0;
 		item = json_pack("{s:s, s:s, s:s, s:b, s:o, s:I, s:I}",
 		    "id", m->id, "name", m->name, "role", role_name(m->role),
 		    "connected", ms != NULL && ms->connections > 0,
@@ -336,7 +339,7 @@ operator_stats(struct hub *hub, struct evhttp_request *req, const char *query)
 	    "until", until != 0 ? json_string(rfc3339_format(until, until_text,
 	    sizeof until_text)) : json_null(),
 	    "total", 0, "by_code", "by_severity", "by_sender", "by_day");
-	if (stats == NULL || store_reader_stats(hub->reader, since, until,
+	if (stats == NULL || store_reader_stats(operator_store, since, until,
 	    hub->delivered_seq, operator_count, stats) == -1 ||
 	    (text = json_dumps(stats, JSON_COMPACT)) == NULL) {
 		json_decref(stats);
@@ -377,7 +380,7 @@ operator_metrics(struct hub *hub, struct evhttp_request *req)
 		members[n].id = hub->conf->members[i].id;
 		members[n].connected = ms != NULL && ms->connections > 0;
 		members[n].acked_seq = ms != NULL ? ms->acked_seq : 0;
-		members[n].backlog = ms != NULL ? ms->backlog : 0;
+		members[n].backlog = ms != NULL ? hub_member_backlog(ms) : 0;
 		n++;
 	}
 	text = members != NULL ? metrics_render(&hub->metrics, &h, hub->nconns,
@@ -491,6 +494,9 @@ operator_start(struct hub *hub)
 
 	if (hub->conf->operator_off)
 		return;
+	if ((operator_store = store_reader_open(hub->conf->database.path,
+	    &cause)) == NULL)
+		fatalx("%s", cause);
 	hub->operator_ctx = tls_server_ctx_new(hub->conf,
 	    TLS_OPERATOR_LISTENER, &hub->conf, &cause);
 	if (hub->operator_ctx == NULL)
@@ -524,4 +530,6 @@ operator_stop(struct hub *hub)
 	if (hub->http != NULL)
 		evhttp_free(hub->http);
 	hub->http = NULL;
+	store_reader_close(operator_store);
+	operator_store = NULL;
 }

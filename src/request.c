@@ -45,6 +45,29 @@ filter_clear(struct filter *f)
 }
 
 int
+filter_copy(struct filter *dst, const struct filter *src)
+{
+	size_t	i;
+
+	memset(dst, 0, sizeof *dst);
+	dst->has_min_severity = src->has_min_severity;
+	dst->min_severity = src->min_severity;
+	if (src->ncodes == 0)
+		return (0);
+	if ((dst->codes = calloc(src->ncodes, sizeof *dst->codes)) == NULL)
+		return (-1);
+	for (i = 0; i < src->ncodes; i++) {
+		if ((dst->codes[i] = strdup(src->codes[i])) == NULL) {
+			dst->ncodes = i;
+			filter_clear(dst);
+			return (-1);
+		}
+	}
+	dst->ncodes = src->ncodes;
+	return (0);
+}
+
+int
 request_keys(const json_t *obj, const char *const *allowed, const char *prefix,
     struct verdict *v)
 {

@@ -56,6 +56,8 @@ int	filter_match(const struct filter *, const char *code, enum severity);
 /* 1 if code is the pattern itself or the pattern is its class prefix. */
 int	filter_code_match(const char *pattern, const char *code);
 void	filter_clear(struct filter *);
+/* A deep copy of src into dst; -1 on no memory (dst then empty). */
+int	filter_copy(struct filter *dst, const struct filter *src);
 
 /*
  * Decode a request message (already known to be an object of that type).

@@ -19,12 +19,15 @@
 #include "log.h"
 #include "message.h"
 #include "policy.h"
+#include "reader.h"
 #include "session.h"
 #include "store.h"
 #include "timefmt.h"
 #include "validate.h"
 
 #define SESSION_ECHO_ID_MAX	128
+/* A page of a query ends early rather than grow past this. */
+#define SESSION_RESULT_BYTES_MAX	(1024 * 1024)
 
 /* Count an error against the connection; close it past the limit. */
 static void
@@ -244,7 +247,7 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 {
 	struct verdict	 v = { 0 };
 	struct hub	*hub = c->hub;
-	int64_t		 seq, acked;
+	int64_t		 seq;
 
 	if (request_ack(message, &seq, &v) == -1) {
 		session_error_field(c, ref, &v);
@@ -266,94 +269,165 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	}
 	if (seq <= c->member_state->acked_seq)
 		return;
-	/*
-	 * The alerts fanned out since the hub started are counted in memory;
-	 * older ones (or a member that stopped acknowledging) in the store,
-	 * by a range count the size of what was acknowledged.
-	 */
-	acked = seqring_ack(&c->member_state->fanned,
-	    c->member_state->acked_seq, seq);
-	if (acked < 0)
-		acked = store_reader_backlog(hub->reader, c->member,
-		    c->member_state->acked_seq, seq);
-	if (acked > 0)
-		c->member_state->backlog -= acked;
+	hub_backlog_acked(hub, c->member_state, seq);
 	c->member_state->acked_seq = seq;
 	hub->metrics.acks++;
 	committer_mark(hub->committer, STORE_MARK_ACK, c->member, seq, now);
 }
 
-/* Append one query row to the result being built. */
+/* A member's history query, run on a reader thread. */
+struct session_query_job {
+	struct reader_job	 job;		/* first: the job is the struct */
+	struct conn		*conn;
+	char			 member[CONF_MEMBER_ID_MAX + 1];
+	struct query_request	 q;
+	char			*ref;		/* JSON text of the ref, or NULL */
+	int64_t			 upto;
+	struct evbuffer		*reply;
+	int			 failed;
+};
+
+/*
+ * Append one alert to the page being built, unless the page has reached
+ * its size: then the alert is left for the next page.
+ */
 static int
 session_query_row(const struct store_row *row, void *arg)
 {
-	struct evbuffer	*out = arg;
-	char		*text;
-	size_t		 len;
+	struct session_query_job	*qj = arg;
+	char				*text;
+	size_t				 len, have;
 
 	text = alert_format(row->seq, row->sender, row->received_at, row->tier,
 	    row->body, row->body_len, 0, &len);
 	if (text == NULL)
 		return (1);
-	if (evbuffer_get_length(out) > 0)
-		evbuffer_add(out, ",", 1);
-	evbuffer_add(out, text, len);
+	have = evbuffer_get_length(qj->reply);
+	if (have > 0 && have + len > SESSION_RESULT_BYTES_MAX) {
+		free(text);
+		return (1);
+	}
+	if ((have > 0 && evbuffer_add(qj->reply, ",", 1) == -1) ||
+	    evbuffer_add(qj->reply, text, len) == -1) {
+		free(text);
+		return (1);
+	}
 	free(text);
 	return (0);
 }
 
-/* A query request: one page of what the member sent or was entitled to. */
+/* On a reader thread: read the page and build the whole result line. */
+static void
+session_query_run(struct reader_job *job, struct store_reader *store)
+{
+	struct session_query_job	*qj = (struct session_query_job *)job;
+	struct evbuffer			*alerts, *line;
+	int64_t				 next;
+
+	if ((alerts = evbuffer_new()) == NULL ||
+	    (line = evbuffer_new()) == NULL) {
+		if (alerts != NULL)
+			evbuffer_free(alerts);
+		qj->failed = 1;
+		return;
+	}
+	qj->reply = alerts;
+	if (store_reader_query(store, qj->member, &qj->q, qj->upto,
+	    session_query_row, qj, &next) == -1) {
+		qj->failed = 1;
+		evbuffer_free(line);
+		return;
+	}
+	if (evbuffer_add_printf(line, "{\"type\":\"result\"%s%s,"
+	    "\"alerts\":[", qj->ref != NULL ? ",\"ref\":" : "",
+	    qj->ref != NULL ? qj->ref : "") == -1 ||
+	    evbuffer_add_buffer(line, alerts) == -1 ||
+	    (next > 0 ? evbuffer_add_printf(line, "],\"next\":%lld}\n",
+	    (long long)next) : evbuffer_add_printf(line,
+	    "],\"next\":null}\n")) == -1)
+		qj->failed = 1;
+	evbuffer_free(alerts);
+	qj->reply = line;
+}
+
+/* On the loop: send the page (if its connection is still there). */
+static void
+session_query_done(struct reader_job *job)
+{
+	struct session_query_job	*qj = (struct session_query_job *)job;
+	struct conn			*c = qj->conn;
+	char				*ref = NULL;
+
+	if (!job->cancelled && c->state == CONN_READY) {
+		if (qj->failed) {
+			/* The ref as the member sent it, decoded again. */
+			json_t *j = qj->ref != NULL ? json_loads(qj->ref,
+			    JSON_DECODE_ANY, NULL) : NULL;
+
+			ref = j != NULL && json_is_string(j) ?
+			    strdup(json_string_value(j)) : NULL;
+			json_decref(j);
+			session_error(c, ref, PROTO_INTERNAL_ERROR, "the query "
+			    "could not be run; try again");
+			free(ref);
+		} else
+			conn_send_buffer(c, qj->reply);
+	}
+	c->query = NULL;
+	conn_maybe_resume(c);
+	conn_unref(c);
+	if (qj->reply != NULL)
+		evbuffer_free(qj->reply);
+	request_query_clear(&qj->q);
+	free(qj->ref);
+	free(qj);
+}
+
+/*
+ * A query request: one page of what the member sent or was entitled to,
+ * read on a reader thread. The connection takes no further request until
+ * the page is sent, so answers keep their order and one connection holds
+ * at most one page.
+ */
 static void
 session_query(struct conn *c, const json_t *message, const char *ref)
 {
-	struct query_request	 q;
-	struct verdict		 v = { 0 };
-	struct evbuffer		*alerts = NULL, *reply = NULL;
-	json_t			*jref = NULL;
-	char			*ref_text = NULL;
-	int64_t			 next;
+	struct session_query_job	*qj;
+	struct verdict			 v = { 0 };
+	json_t				*jref;
 
-	if (request_query(message, c->hub->taxonomy, &q, &v) == -1) {
-		session_error_field(c, ref, &v);
-		verdict_clear(&v);
+	if ((qj = calloc(1, sizeof *qj)) == NULL) {
+		session_error(c, ref, PROTO_INTERNAL_ERROR, "out of memory");
 		return;
 	}
-	if ((alerts = evbuffer_new()) == NULL || (reply = evbuffer_new()) ==
-	    NULL)
-		goto fail;
-	if (store_reader_query(c->hub->reader, c->member, &q,
-	    c->hub->delivered_seq, session_query_row, alerts, &next) == -1)
-		goto fail;
+	if (request_query(message, c->hub->taxonomy, &qj->q, &v) == -1) {
+		session_error_field(c, ref, &v);
+		verdict_clear(&v);
+		free(qj);
+		return;
+	}
 	if (ref != NULL) {
 		jref = json_string(ref);
-		ref_text = jref != NULL ? json_dumps(jref, JSON_ENCODE_ANY) :
+		qj->ref = jref != NULL ? json_dumps(jref, JSON_ENCODE_ANY) :
 		    NULL;
-		if (ref_text == NULL)
-			goto fail;
+		json_decref(jref);
+		if (qj->ref == NULL) {
+			request_query_clear(&qj->q);
+			free(qj);
+			session_error(c, ref, PROTO_INTERNAL_ERROR,
+			    "out of memory");
+			return;
+		}
 	}
-	evbuffer_add_printf(reply, "{\"type\":\"result\"%s%s,\"alerts\":[",
-	    ref_text != NULL ? ",\"ref\":" : "",
-	    ref_text != NULL ? ref_text : "");
-	evbuffer_add_buffer(reply, alerts);
-	if (next > 0)
-		evbuffer_add_printf(reply, "],\"next\":%lld}\n",
-		    (long long)next);
-	else
-		evbuffer_add_printf(reply, "],\"next\":null}\n");
-	conn_send_raw(c, (const char *)evbuffer_pullup(reply, -1),
-	    evbuffer_get_length(reply));
-	goto done;
-fail:
-	session_error(c, ref, PROTO_INTERNAL_ERROR, "the query could not be "
-	    "run; try again");
-done:
-	free(ref_text);
-	json_decref(jref);
-	if (alerts != NULL)
-		evbuffer_free(alerts);
-	if (reply != NULL)
-		evbuffer_free(reply);
-	request_query_clear(&q);
+	snprintf(qj->member, sizeof qj->member, "%s", c->member);
+	qj->conn = c;
+	qj->upto = c->hub->delivered_seq;
+	qj->job.run = session_query_run;
+	qj->job.done = session_query_done;
+	conn_ref(c);
+	c->query = &qj->job;
+	reader_submit_gated(c->hub->reader, &c->member_state->reads,
+	    &qj->job);
 }
 
 /* A ping request. */

@@ -10,8 +10,11 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "counts.h"
 #include "log.h"
+#include "posting.h"
 #include "ratelimit.h"
+#include "recipients.h"
 #include "store.h"
 #include "timefmt.h"
 
@@ -30,6 +33,10 @@ struct store {
 	sqlite3_stmt	*set_cursor;
 	sqlite3_stmt	*log_ack;
 	sqlite3_stmt	*log_delivery;
+	sqlite3_stmt	*add_count;
+	sqlite3_stmt	*block_rows;
+	sqlite3_stmt	*put_posting;
+	struct counts_tally *tally;	/* of the commit under way */
 	int64_t		 last_seq;
 	uint64_t	 failed_commits;	/* in a row */
 	struct throttle	 commit_errors;
@@ -140,8 +147,45 @@ static const char *store_migrations[] = {
 	 * the record; replay and entitlement read it in seq order.
 	 */
 	"DROP TABLE recipients;",
+	/*
+	 * 5 -> 6: posting lists and counts, so that a history query reads
+	 * the reports it returns rather than every report, and statistics
+	 * read counts. They replace the indexes by code and by sender.
+	 * Report ids are UUIDs, compared without regard to case: the key is
+	 * kept in lower case (the body keeps the text as sent). Ids that
+	 * earlier builds stored twice in two cases keep both rows.
+	 */
+	"CREATE TABLE postings ("
+	"  key TEXT NOT NULL,"
+	"  block INTEGER NOT NULL,"
+	"  bits BLOB NOT NULL,"
+	"  PRIMARY KEY (key, block)) WITHOUT ROWID;"
+	"CREATE TABLE counts ("
+	"  span INTEGER NOT NULL,"
+	"  start INTEGER NOT NULL,"
+	"  dimension TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  PRIMARY KEY (span, start, dimension, key)) WITHOUT ROWID;"
+	"INSERT INTO counts SELECT s.span, r.received_at / 1000000 / s.span * "
+	"  s.span, 'code', r.code, count(*) FROM reports r, (SELECT 86400 AS "
+	"  span UNION ALL SELECT 3600) s GROUP BY 1, 2, 4;"
+	"INSERT INTO counts SELECT s.span, r.received_at / 1000000 / s.span * "
+	"  s.span, 'severity', CAST(r.severity AS TEXT), count(*) FROM "
+	"  reports r, (SELECT 86400 AS span UNION ALL SELECT 3600) s "
+	"  GROUP BY 1, 2, 4;"
+	"INSERT INTO counts SELECT s.span, r.received_at / 1000000 / s.span * "
+	"  s.span, 'sender', r.sender, count(*) FROM reports r, (SELECT 86400 "
+	"  AS span UNION ALL SELECT 3600) s GROUP BY 1, 2, 4;"
+	"UPDATE reports SET id = lower(id) WHERE id <> lower(id) AND NOT "
+	"  EXISTS (SELECT 1 FROM reports o WHERE o.sender = reports.sender "
+	"  AND o.id = lower(reports.id));"
+	"DROP INDEX reports_by_code;"
+	"DROP INDEX reports_by_sender;",
 };
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
+/* The version that brought posting lists, built for older rows by code. */
+#define STORE_SCHEMA_POSTINGS	6
 _Static_assert(STORE_NMIGRATIONS == STORE_SCHEMA_VERSION,
     "one migration per schema version");
 
@@ -187,12 +231,19 @@ store_schema_version(struct store *store, int *version)
 	return (rc == SQLITE_ROW ? 0 : -1);
 }
 
-/* Bring the schema up to STORE_SCHEMA_VERSION, one transaction per step. */
+static int	store_index_catch_up(struct store *, char **cause);
+static int	store_prepare_index(struct store *, char **cause);
+
+/*
+ * Bring the schema up to STORE_SCHEMA_VERSION, one transaction per step (a
+ * new database in one). Posting lists are built for what an older schema
+ * holds in the step that brings them.
+ */
 static int
 store_migrate(struct store *store, char **cause)
 {
 	char	 sql[64];
-	int	 version;
+	int	 version, created;
 
 	if (store_schema_version(store, &version) == -1) {
 		store_cause(store, cause, "cannot read the schema version "
@@ -206,20 +257,36 @@ store_migrate(struct store *store, char **cause)
 			*cause = NULL;
 		return (-1);
 	}
+	if (version == (int)STORE_NMIGRATIONS)
+		return (0);
+	created = version == 0;
+	if (created && store_exec(store, "BEGIN IMMEDIATE", cause) == -1)
+		return (-1);
 	for (; version < (int)STORE_NMIGRATIONS; version++) {
-		if (store_exec(store, "BEGIN IMMEDIATE", cause) == -1)
+		if (!created && store_exec(store, "BEGIN IMMEDIATE",
+		    cause) == -1)
 			return (-1);
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
 		    version + 1);
 		if (store_exec(store, store_migrations[version], cause) == -1 ||
-		    store_exec(store, sql, cause) == -1) {
+		    store_exec(store, sql, cause) == -1 ||
+		    (version + 1 == STORE_SCHEMA_POSTINGS && !created &&
+		    store_index_catch_up(store, cause) == -1)) {
 			store_exec(store, "ROLLBACK", NULL);
 			return (-1);
 		}
+		if (created)
+			continue;
 		if (store_exec(store, "COMMIT", cause) == -1)
 			return (-1);
 		log_info("store: %s: schema migrated to version %d",
 		    store->path, version + 1);
+	}
+	if (created) {
+		if (store_exec(store, "COMMIT", cause) == -1)
+			return (-1);
+		log_info("store: %s: created, schema %d", store->path,
+		    STORE_SCHEMA_VERSION);
 	}
 	return (0);
 }
@@ -390,6 +457,20 @@ store_open(const char *path, char **cause)
 	    "upto, at) VALUES (?1, ?2, ?3)", &store->log_delivery,
 	    cause) == -1)
 		goto fail;
+	if (store_prepare_index(store, cause) == -1 ||
+	    (store->tally = counts_tally_new()) == NULL) {
+		if (*cause == NULL && asprintf(cause, "%s: out of memory",
+		    path) == -1)
+			*cause = NULL;
+		goto fail;
+	}
+	if (store_exec(store, "BEGIN IMMEDIATE", cause) == -1 ||
+	    store_index_catch_up(store, cause) == -1 ||
+	    store_exec(store, "COMMIT", cause) == -1) {
+		if (!sqlite3_get_autocommit(store->db))
+			store_exec(store, "ROLLBACK", NULL);
+		goto fail;
+	}
 	if (store_load_last_seq(store) == -1) {
 		store_cause(store, cause, "cannot read the last sequence number");
 		goto fail;
@@ -410,6 +491,10 @@ store_close(struct store *store)
 	sqlite3_finalize(store->set_cursor);
 	sqlite3_finalize(store->log_ack);
 	sqlite3_finalize(store->log_delivery);
+	sqlite3_finalize(store->add_count);
+	sqlite3_finalize(store->block_rows);
+	sqlite3_finalize(store->put_posting);
+	counts_tally_free(store->tally);
 	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
 		log_warnx("store: %s: close: %s", store->path,
 		    sqlite3_errmsg(store->db));
@@ -485,24 +570,6 @@ store_find_earlier(struct store *store, struct store_report *r)
 	return (found);
 }
 
-/* "SG:1 MY:0": the recipients and their tiers, malloc'd. */
-static char *
-store_recipient_list(const struct policy_set *set)
-{
-	char	*list, *p;
-	size_t	 i;
-
-	/* An ID is at most 32 bytes, plus ":T " each. */
-	if ((list = malloc(set->n * (CONF_MEMBER_ID_MAX + 3) + 1)) == NULL)
-		return (NULL);
-	p = list;
-	for (i = 0; i < set->n; i++)
-		p += sprintf(p, "%s%s:%d", i > 0 ? " " : "",
-		    set->list[i].member, (int)set->list[i].tier);
-	*p = '\0';
-	return (list);
-}
-
 /* Insert one new report and its recipients under seq. */
 static int
 store_insert(struct store *store, struct store_report *r, int64_t seq)
@@ -525,13 +592,195 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r->recipients.n);
 	sqlite3_bind_blob(stmt, 10, r->digest, STORE_DIGEST_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 11, r->body, -1, SQLITE_STATIC);
-	if ((list = store_recipient_list(&r->recipients)) == NULL)
+	if ((list = recipients_encode(&r->recipients)) == NULL)
 		return (-1);
 	sqlite3_bind_text(stmt, 12, list, -1, free);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
 	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/* Prepare the statements of posting lists and counts, once they exist. */
+static int
+store_prepare_index(struct store *store, char **cause)
+{
+	if (store->block_rows != NULL)
+		return (0);
+	if (store_prepare(store, "SELECT seq, sender, code, severity, tlp, "
+	    "recipient_list FROM reports WHERE seq >= ?1 AND seq < ?2 ORDER BY "
+	    "seq", &store->block_rows, cause) == -1 ||
+	    store_prepare(store, "INSERT OR REPLACE INTO postings (key, block, "
+	    "bits) VALUES (?1, ?2, ?3)", &store->put_posting, cause) == -1 ||
+	    store_prepare(store, "INSERT INTO counts (span, start, dimension, "
+	    "key, n) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (span, start, "
+	    "dimension, key) DO UPDATE SET n = n + excluded.n",
+	    &store->add_count, cause) == -1)
+		return (-1);
+	return (0);
+}
+
+/* Store one posting list. */
+static int
+store_put_posting(struct store *store, const char *key, int64_t block,
+    const struct posting_bits *bits)
+{
+	sqlite3_stmt	*stmt = store->put_posting;
+	unsigned char	 blob[POSTING_BYTES];
+	int		 rc;
+
+	posting_bits_encode(bits, blob);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, block);
+	sqlite3_bind_blob(stmt, 3, blob, sizeof blob, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+/*
+ * Build the posting lists of a completed block from its reports, inside
+ * the caller's transaction. The "*" list marks the block as done, even an
+ * empty one.
+ */
+static int
+store_index_block(struct store *store, int64_t block)
+{
+	struct posting_builder		*b;
+	const struct posting_bits	*bits;
+	struct posting_bits		 none;
+	sqlite3_stmt			*rows = store->block_rows;
+	const char			*key, *sender, *code, *list;
+	size_t				 i;
+	int				 rc, ok = -1;
+
+	if ((b = posting_builder_new(block)) == NULL)
+		return (-1);
+	sqlite3_bind_int64(rows, 1, posting_block_start(block));
+	sqlite3_bind_int64(rows, 2, posting_block_start(block + 1));
+	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
+		sender = (const char *)sqlite3_column_text(rows, 1);
+		code = (const char *)sqlite3_column_text(rows, 2);
+		list = (const char *)sqlite3_column_text(rows, 5);
+		if (sender == NULL || code == NULL || list == NULL)
+			continue;
+		if (posting_builder_add(b, sqlite3_column_int64(rows, 0),
+		    sender, code, (enum severity)sqlite3_column_int(rows, 3),
+		    (enum tlp)sqlite3_column_int(rows, 4), list) == -1)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		goto done;
+	if (posting_builder_count(b) == 0) {
+		posting_bits_clear(&none);
+		if (store_put_posting(store, POSTING_ALL, block, &none) == -1)
+			goto done;
+	}
+	for (i = 0; i < posting_builder_count(b); i++) {
+		posting_builder_entry(b, i, &key, &bits);
+		if (store_put_posting(store, key, block, bits) == -1)
+			goto done;
+	}
+	ok = 0;
+done:
+	sqlite3_reset(rows);
+	sqlite3_clear_bindings(rows);
+	posting_builder_free(b);
+	return (ok);
+}
+
+/* The last block with posting lists, -1 if none; -2 on error. */
+static int64_t
+store_indexed_block(struct store *store)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 block = -2;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT COALESCE(max(block), -1) "
+	    "FROM postings WHERE key = '" POSTING_ALL "'", -1, &stmt, NULL) !=
+	    SQLITE_OK)
+		return (-2);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		block = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return (block);
+}
+
+/*
+ * Build the posting lists of every completed block that has none, inside
+ * the caller's transaction: once, for a database from before they
+ * existed, with progress in the log.
+ */
+static int
+store_index_catch_up(struct store *store, char **cause)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 indexed, last = 0, block, done_blocks = 0, todo;
+	int64_t		 started = time_now_usec(), next_note;
+
+	if (store_prepare_index(store, cause) == -1)
+		return (-1);
+	if ((indexed = store_indexed_block(store)) == -2 ||
+	    sqlite3_prepare_v2(store->db, "SELECT COALESCE(max(seq), 0) FROM "
+	    "reports", -1, &stmt, NULL) != SQLITE_OK) {
+		store_cause(store, cause, "cannot read the posting lists");
+		return (-1);
+	}
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		last = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	todo = posting_block(last + 1) - 1 - indexed;
+	if (todo <= 0)
+		return (0);
+	if (todo > 64)
+		log_info("store: %s: building the posting lists of %lld "
+		    "reports", store->path, (long long)last);
+	next_note = started + 10000000;
+	for (block = indexed + 1; block < posting_block(last + 1); block++) {
+		if (store_index_block(store, block) == -1) {
+			store_cause(store, cause, "cannot build the posting "
+			    "lists");
+			return (-1);
+		}
+		done_blocks++;
+		if (time_now_usec() >= next_note) {
+			log_info("store: %s: posting lists: %lld%% done",
+			    store->path, (long long)(done_blocks * 100 / todo));
+			next_note += 10000000;
+		}
+	}
+	if (todo > 64)
+		log_info("store: %s: posting lists built in %.1f s",
+		    store->path, (double)(time_now_usec() - started) / 1e6);
+	return (0);
+}
+
+/* Add the counts of this commit's new reports to the stored ones. */
+static int
+store_add_counts(struct store *store)
+{
+	sqlite3_stmt	*stmt = store->add_count;
+	const char	*dimension, *key;
+	int64_t		 span, start, n;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < counts_tally_size(store->tally); i++) {
+		counts_tally_entry(store->tally, i, &span, &start, &dimension,
+		    &key, &n);
+		sqlite3_bind_int64(stmt, 1, span);
+		sqlite3_bind_int64(stmt, 2, start);
+		sqlite3_bind_text(stmt, 3, dimension, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, key, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 5, n);
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		sqlite3_clear_bindings(stmt);
+		if (rc != SQLITE_DONE)
+			return (-1);
+	}
+	return (0);
 }
 
 /* Run one prepared statement with (member, seq, at). */
@@ -558,7 +807,9 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	char		 note[THROTTLE_NOTE_MAX];
 	size_t		 i;
 	int		 found;
+	int64_t		 block;
 
+	counts_tally_reset(store->tally);
 	if (store_exec(store, "BEGIN IMMEDIATE", NULL) == -1)
 		goto rollback;
 	for (i = 0; i < n; i++) {
@@ -571,10 +822,20 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 			goto rollback;
 		if (found)
 			continue;
-		if (store_insert(store, r, seq + 1) == -1)
+		if (store_insert(store, r, seq + 1) == -1 ||
+		    counts_tally_report(store->tally, r->received_at, r->code,
+		    (int)r->severity, r->sender) == -1)
 			goto rollback;
 		r->seq = ++seq;
 		r->nrecipients = r->recipients.n;
+	}
+	if (store_add_counts(store) == -1)
+		goto rollback;
+	/* The blocks this batch completed get their posting lists. */
+	for (block = posting_block(store->last_seq + 1);
+	    block < posting_block(seq + 1); block++) {
+		if (store_index_block(store, block) == -1)
+			goto rollback;
 	}
 	for (i = 0; i < nmarks; i++) {
 		if (marks[i].kind == STORE_MARK_ACK &&

@@ -11,7 +11,7 @@
 #include "policy.h"
 #include "verdict.h"
 
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	6
 #define STORE_DIGEST_LEN	32
 
 /*

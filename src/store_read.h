@@ -1,4 +1,8 @@
-/* Reading the store from the event loop: replay, history queries, cursors. */
+/*
+ * Reading the store: replay, history queries, counts, cursors. A reader is
+ * one read-only connection; it is used by one thread at a time (a reader
+ * thread, or the hub at start, before it serves anyone).
+ */
 #ifndef KENTONGAN_STORE_READ_H
 #define KENTONGAN_STORE_READ_H
 
@@ -6,6 +10,7 @@
 #include <stdint.h>
 
 #include "levels.h"
+#include "posting.h"
 #include "request.h"
 
 /* One stored alert as read back. Strings live until the callback returns. */
@@ -37,26 +42,37 @@ struct store_count {
 	int64_t		 count;
 };
 
+/* What reads cost, for tests and measurements. */
+struct store_read_cost {
+	uint64_t	postings;	/* posting lists read */
+	uint64_t	rows;		/* report rows read */
+};
+
 /* Called per row; return 0 to go on, 1 to stop early. */
 typedef int (*store_row_cb)(const struct store_row *, void *arg);
 
 struct store_reader;
 
-/* A second, read-only connection to the database. NULL with *cause. */
+/* A read-only connection to the database. NULL with *cause. */
 struct store_reader	*store_reader_open(const char *path, char **cause);
 void			 store_reader_close(struct store_reader *);
+/* What this reader's reads have cost since it was opened. */
+void	store_reader_cost(const struct store_reader *, struct store_read_cost *);
 /*
- * The alerts for member with after < seq <= upto, in seq order, at most
- * limit rows. Returns the number of rows read (including one the callback
- * stopped at), or -1.
+ * The alerts for member with after < seq <= upto that pass filter (NULL:
+ * all), in seq order, at most limit rows. *scanned is the seq up to which
+ * every alert was considered: upto, or the last row passed on when the
+ * limit or the callback stopped the scan. Returns the number of rows, -1.
  */
 int	store_reader_replay(struct store_reader *, const char *member,
-	    int64_t after, int64_t upto, unsigned limit, store_row_cb, void *);
+	    const struct filter *, int64_t after, int64_t upto, unsigned limit,
+	    store_row_cb, void *, int64_t *scanned);
 /*
  * A page of the history matching q, with seq <= upto: for a member (not
  * NULL), only what it sent (tier -1) or was entitled to; for an operator
- * (NULL), everything. *next is the last seq of the page if more may follow,
- * else 0. Returns the number of rows, or -1.
+ * (NULL), everything. The callback may end the page early by returning 1
+ * (the row it refused is not part of the page). *next is the last seq of
+ * the page if more may follow, else 0. Returns the number of rows, or -1.
  */
 int	store_reader_query(struct store_reader *, const char *member,
 	    const struct query_request *q, int64_t upto, store_row_cb, void *,
@@ -67,7 +83,7 @@ int	store_reader_report(struct store_reader *, int64_t seq, store_row_cb,
 /* The recipients of a report, in member order; -1 on error. */
 int	store_reader_deliveries(struct store_reader *, int64_t seq,
 	    void (*)(const struct store_delivery *, void *), void *);
-/* How many alerts for member have seq > after (and <= upto); -1 on error. */
+/* How many alerts for member have after < seq <= upto; -1 on error. */
 int64_t	store_reader_backlog(struct store_reader *, const char *member,
 	    int64_t after, int64_t upto);
 /*
@@ -76,14 +92,10 @@ int64_t	store_reader_backlog(struct store_reader *, const char *member,
  */
 int	store_reader_stats(struct store_reader *, int64_t since, int64_t until,
 	    int64_t upto, void (*)(const struct store_count *, void *), void *);
-/*
- * Every report with after < seq <= upto, as (seq, recipient list "SG:1
- * MY:0"), in seq order; -1 on error.
- */
-int	store_reader_recipient_lists(struct store_reader *, int64_t after,
-	    int64_t upto, void (*)(int64_t, const char *, void *), void *);
 /* Every member's acknowledged position. */
 int	store_reader_cursors(struct store_reader *,
 	    void (*cb)(const char *member, int64_t acked_seq, void *), void *);
+/* The highest seq stored; -1 on error. */
+int64_t	store_reader_last_seq(struct store_reader *);
 
 #endif

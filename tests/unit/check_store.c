@@ -330,10 +330,10 @@ START_TEST(test_schema)
 	EXPECT_DB("PRAGMA journal_mode", "wal");
 	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	    "sqlite_master WHERE type = 'table' ORDER BY name)",
-	    "acks cursors deliveries reports");
-	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
-	    "sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-	    "ORDER BY name)", "reports_by_code reports_by_sender");
+	    "acks counts cursors deliveries postings reports");
+	/* Posting lists stand in for the indexes by code and by sender. */
+	ck_assert_int_eq(db_int("SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'index' AND sql IS NOT NULL"), 0);
 	ck_assert_int_eq(db_int("SELECT count(*) FROM reports"), 0);
 	store_close(store);
 	ck_assert_int_eq(db_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);

@@ -39,6 +39,8 @@ struct committer {
 	struct store_mark	*marks;		/* under lock */
 	size_t			 nmarks;		/* under lock */
 	size_t			 marks_cap;	/* under lock */
+	int			 marks_failed;	/* under lock: wait to retry */
+	struct timespec		 retry_at;	/* under lock */
 	int			 stopping;	/* under lock */
 	struct metrics_histogram histogram;	/* under lock */
 	size_t			 pending;	/* event loop only */
@@ -78,6 +80,41 @@ committer_take_marks(struct committer *c, struct store_mark **marks,
 	return (n);
 }
 
+/* Note a position under the lock, keeping the highest per member and kind. */
+static int
+committer_note_mark(struct committer *c, enum store_mark_kind kind,
+    const char *member, int64_t seq, int64_t at)
+{
+	struct store_mark	*grown;
+	size_t			 i, cap;
+
+	for (i = 0; i < c->nmarks; i++) {
+		if (c->marks[i].kind == kind &&
+		    strcmp(c->marks[i].member, member) == 0)
+			break;
+	}
+	if (i == c->nmarks) {
+		if (c->nmarks == c->marks_cap) {
+			cap = c->marks_cap == 0 ? 16 : c->marks_cap * 2;
+			grown = reallocarray(c->marks, cap, sizeof *grown);
+			if (grown == NULL)
+				return (-1);
+			c->marks = grown;
+			c->marks_cap = cap;
+		}
+		memset(&c->marks[i], 0, sizeof c->marks[i]);
+		c->marks[i].kind = kind;
+		snprintf(c->marks[i].member, sizeof c->marks[i].member, "%s",
+		    member);
+		c->nmarks++;
+	}
+	if (seq > c->marks[i].seq) {
+		c->marks[i].seq = seq;
+		c->marks[i].at = at;
+	}
+	return (0);
+}
+
 /* The commit thread: take what is queued, commit it, hand it back. */
 static void *
 committer_main(void *arg)
@@ -87,11 +124,24 @@ committer_main(void *arg)
 	struct store_mark	*marks = NULL;
 	size_t			 n, i, nmarks, marks_cap = 0;
 	int64_t			 started;
+	int			 failed;
 
 	for (;;) {
 		pthread_mutex_lock(&c->lock);
-		while (TAILQ_EMPTY(&c->todo) && c->nmarks == 0 && !c->stopping)
-			pthread_cond_wait(&c->more, &c->lock);
+		for (;;) {
+			if (!TAILQ_EMPTY(&c->todo) || c->stopping)
+				break;
+			if (c->nmarks > 0 && !c->marks_failed)
+				break;
+			if (c->nmarks == 0) {
+				pthread_cond_wait(&c->more, &c->lock);
+				continue;
+			}
+			/* Positions that failed wait a moment before again. */
+			if (pthread_cond_timedwait(&c->more, &c->lock,
+			    &c->retry_at) != 0)
+				c->marks_failed = 0;
+		}
 		if (TAILQ_EMPTY(&c->todo) && c->nmarks == 0 && c->stopping) {
 			pthread_mutex_unlock(&c->lock);
 			break;
@@ -105,10 +155,27 @@ committer_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 
 		started = time_now_usec();
-		store_commit(c->store, batch, n, marks, nmarks);
+		failed = store_commit(c->store, batch, n, marks, nmarks) == -1;
 		pthread_mutex_lock(&c->lock);
 		metrics_histogram_add(&c->histogram,
 		    (double)(time_now_usec() - started) / 1e6);
+		/*
+		 * Acknowledgements and delivery positions that could not be
+		 * written are kept for the next commit: a disk that fills up
+		 * and heals loses no acknowledgement.
+		 */
+		if (failed && nmarks > 0) {
+			for (i = 0; i < nmarks; i++)
+				committer_note_mark(c, marks[i].kind,
+				    marks[i].member, marks[i].seq, marks[i].at);
+			c->marks_failed = !c->stopping;
+			clock_gettime(CLOCK_REALTIME, &c->retry_at);
+			c->retry_at.tv_nsec += COMMIT_RETRY_MS * 1000000L;
+			if (c->retry_at.tv_nsec >= 1000000000L) {
+				c->retry_at.tv_sec++;
+				c->retry_at.tv_nsec -= 1000000000L;
+			}
+		}
 		pthread_mutex_unlock(&c->lock);
 		if (n == 0) {
 			/* Nothing to hand back; acknowledgements have no answer. */
@@ -259,38 +326,9 @@ void
 committer_mark(struct committer *c, enum store_mark_kind kind,
     const char *member, int64_t seq, int64_t at)
 {
-	struct store_mark	*grown;
-	size_t			 i, cap;
-
 	pthread_mutex_lock(&c->lock);
-	for (i = 0; i < c->nmarks; i++) {
-		if (c->marks[i].kind == kind &&
-		    strcmp(c->marks[i].member, member) == 0)
-			break;
-	}
-	if (i == c->nmarks) {
-		if (c->nmarks == c->marks_cap) {
-			cap = c->marks_cap == 0 ? 16 : c->marks_cap * 2;
-			grown = reallocarray(c->marks, cap, sizeof *grown);
-			if (grown == NULL) {
-				pthread_mutex_unlock(&c->lock);
-				log_warnx("commit: out of memory for a position "
-				    "of %s", member);
-				return;
-			}
-			c->marks = grown;
-			c->marks_cap = cap;
-		}
-		memset(&c->marks[i], 0, sizeof c->marks[i]);
-		c->marks[i].kind = kind;
-		snprintf(c->marks[i].member, sizeof c->marks[i].member, "%s",
-		    member);
-		c->nmarks++;
-	}
-	if (seq > c->marks[i].seq) {
-		c->marks[i].seq = seq;
-		c->marks[i].at = at;
-	}
+	if (committer_note_mark(c, kind, member, seq, at) == -1)
+		log_warnx("commit: out of memory for a position of %s", member);
 	pthread_cond_signal(&c->more);
 	pthread_mutex_unlock(&c->lock);
 }

@@ -10,6 +10,8 @@
 #define COMMIT_BATCH_MAX	4096
 /* How often the WAL is copied into the database file, beside the writer. */
 #define COMMIT_CHECKPOINT_MS	100
+/* How long positions whose commit failed wait before they are tried again. */
+#define COMMIT_RETRY_MS		200
 
 struct committer;
 /* Called on the event loop's thread, in commit order, for each report. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -41,6 +42,14 @@ struct store {
 	uint64_t	 failed_commits;	/* in a row */
 	struct throttle	 commit_errors;
 	int		 wal_frames;	/* in the WAL after the last commit */
+	dev_t		 dev;		/* of the file opened */
+	ino_t		 ino;
+	/*
+	 * Set once the file is found deleted, replaced or corrupt: nothing
+	 * more is committed until an operator restores it and restarts.
+	 */
+	_Atomic int	 broken;
+	char		 broken_why[160];
 };
 
 /* SQLite tells the writer how long the WAL is after each commit. */
@@ -313,6 +322,8 @@ store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt,
 static int
 store_lock(struct store *store, char **cause)
 {
+	struct stat	sb;
+
 	store->lock_fd = open(store->path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
 	if (store->lock_fd == -1) {
 		if (asprintf(cause, "%s: cannot open the database: %s; check "
@@ -320,6 +331,10 @@ store_lock(struct store *store, char **cause)
 		    store->path, strerror(errno)) == -1)
 			*cause = NULL;
 		return (-1);
+	}
+	if (fstat(store->lock_fd, &sb) == 0) {
+		store->dev = sb.st_dev;
+		store->ino = sb.st_ino;
 	}
 	if (flock(store->lock_fd, LOCK_EX | LOCK_NB) == -1) {
 		if (asprintf(cause, "%s: the database is locked by another "
@@ -798,6 +813,51 @@ store_step_mark(sqlite3_stmt *stmt, const struct store_mark *ack)
 	return (rc == SQLITE_DONE ? 0 : -1);
 }
 
+/* Stop committing for good, and say why once, loudly. */
+static void
+store_break(struct store *store, const char *why)
+{
+	if (store->broken)
+		return;
+	snprintf(store->broken_why, sizeof store->broken_why, "%s", why);
+	store->broken = 1;
+	log_warnx("store: %s: %s; every report is refused with internal_error "
+	    "from now on: restore the database from a backup and restart "
+	    "kentongand", store->path, why);
+}
+
+/*
+ * The file SQLite writes to must still be the one at the path. Deleted
+ * (no link left) or replaced (another file at the path), commits would go
+ * to a file nobody will ever open again, or start the seqs over.
+ */
+static int
+store_check_file(struct store *store)
+{
+	struct stat	open_sb, path_sb;
+
+	if (store->lock_fd == -1 || fstat(store->lock_fd, &open_sb) == -1)
+		return (0);
+	if (open_sb.st_nlink == 0) {
+		store_break(store, "the database file was deleted while the "
+		    "hub ran");
+		return (-1);
+	}
+	if (stat(store->path, &path_sb) == -1 ||
+	    path_sb.st_dev != store->dev || path_sb.st_ino != store->ino) {
+		store_break(store, "the database file was replaced or moved "
+		    "while the hub ran");
+		return (-1);
+	}
+	return (0);
+}
+
+const char *
+store_broken(const struct store *store)
+{
+	return (store->broken ? store->broken_why : NULL);
+}
+
 int
 store_commit(struct store *store, struct store_report **batch, size_t n,
     const struct store_mark *marks, size_t nmarks)
@@ -806,10 +866,12 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	uint64_t	 suppressed;
 	char		 note[THROTTLE_NOTE_MAX];
 	size_t		 i;
-	int		 found;
+	int		 found, code;
 	int64_t		 block;
 
 	counts_tally_reset(store->tally);
+	if (store->broken || store_check_file(store) == -1)
+		goto refuse;
 	if (store_exec(store, "BEGIN IMMEDIATE", NULL) == -1)
 		goto rollback;
 	for (i = 0; i < n; i++) {
@@ -860,19 +922,32 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	return (0);
 
 rollback:
+	code = sqlite3_errcode(store->db) & 0xff;
+	if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+		store_break(store, "the database is corrupt (database disk "
+		    "image is malformed)");
 	/*
 	 * A full, read-only or failing disk: every commit fails until it
 	 * heals, and each one would log. One line per interval says it all.
 	 */
 	store->failed_commits++;
-	if (throttle_pass(&store->commit_errors, time_now_usec(),
-	    THROTTLE_INTERVAL_USEC, &suppressed))
+	if (!store->broken && throttle_pass(&store->commit_errors,
+	    time_now_usec(), THROTTLE_INTERVAL_USEC, &suppressed))
 		log_warnx("store: %s: commit of %zu reports and %zu positions "
 		    "failed: %s; reports are refused with internal_error until "
 		    "the disk accepts writes again%s", store->path, n, nmarks,
 		    sqlite3_errmsg(store->db), throttle_note(note, suppressed));
 	if (!sqlite3_get_autocommit(store->db))
 		store_exec(store, "ROLLBACK", NULL);
+	goto failed;
+
+refuse:
+	store->failed_commits++;
+	if (n > 0 && throttle_pass(&store->commit_errors, time_now_usec(),
+	    THROTTLE_INTERVAL_USEC, &suppressed))
+		log_warnx("store: %s: %zu reports refused: %s%s", store->path,
+		    n, store->broken_why, throttle_note(note, suppressed));
+failed:
 	for (i = 0; i < n; i++) {
 		batch[i]->error = PROTO_INTERNAL_ERROR;
 		batch[i]->duplicate = 0;

@@ -76,6 +76,11 @@ void		 store_close(struct store *);
 int		 store_commit(struct store *, struct store_report **, size_t,
 		    const struct store_mark *, size_t);
 int64_t		 store_last_seq(struct store *);
+/*
+ * Why the store refuses every commit for good (its file was deleted,
+ * replaced or found corrupt), or NULL while it is sound. Any thread.
+ */
+const char	*store_broken(const struct store *);
 const char	*store_path(const struct store *);
 /*
  * Copy what the WAL holds into the database file without blocking the

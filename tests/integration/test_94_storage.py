@@ -157,6 +157,93 @@ class StorageFaults(unittest.TestCase):
     def test_io_error(self):
         self.check_fault("EIO", "disk I/O error")
 
+    def test_ack_during_full_disk_is_kept(self):
+        """An acknowledgement whose commit failed is written once the disk
+        heals: after a crash the member resumes after it, not before."""
+        pub = self.connect("ID")
+        sub = self.connect("SG")
+        self.subscribe(sub)
+        replies = self.push(pub, [make_report() for _ in range(3)])
+        seqs = [r["seq"] for r in replies]
+        self.assertEqual([a["seq"] for a in self.alerts(sub, 3)], seqs)
+        self.fail_disk("ENOSPC")
+        sub.send({"type": "ack", "seq": seqs[-1]})
+        self.assertQuiet(sub)
+        # A report refused shows that a commit ran, and failed, meanwhile.
+        reply = pub.request(report_msg(make_report()))
+        self.assertEqual(reply.get("error"), "internal_error", reply)
+        self.heal_disk()
+        deadline = time.monotonic() + hub.READ_TIMEOUT
+        while True:
+            reply = pub.request(report_msg(make_report()))
+            if reply.get("type") == "accepted":
+                break
+            self.assertLess(time.monotonic(), deadline, "never recovered")
+            time.sleep(0.1)
+        # The accepted report's commit carried the kept acknowledgement.
+        self.hub.kill()
+        self.hub.start()
+        sub = self.connect("SG")
+        self.assertEqual(self.subscribe(sub)["from"], seqs[-1])
+        alert = sub.recv()
+        self.assertEqual(alert.get("seq"), reply["seq"], alert)
+
+
+class LostDatabase(unittest.TestCase):
+    """A database file deleted, moved or damaged while the hub runs: the
+    hub stops accepting reports, says why, and never starts the seqs over
+    in a file nobody will open again."""
+
+    def setUp(self):
+        self.hub = Hub()
+        self.addCleanup(self.hub.kill)
+        self.hub.start()
+        self.pub = self.hub.connect("ID")
+        self.addCleanup(self.pub.close)
+        reply = self.pub.request(report_msg(make_report()))
+        self.assertEqual(reply.get("type"), "accepted", reply)
+
+    def assertRefused(self, log_text):
+        for _ in range(3):
+            r = make_report()
+            reply = self.pub.request(report_msg(r))
+            self.assertEqual(reply.get("type"), "rejected", reply)
+            self.assertEqual(reply.get("error"), "internal_error", reply)
+            self.assertEqual(reply.get("id"), r["id"], reply)
+        self.assertEqual(self.pub.ping(), {"type": "pong", "ref": "p1"})
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: log_text in t), "no %r in the log" % log_text)
+        self.assertIn("restore the database", self.hub.stderr_text())
+        self.assertTrue(self.hub.alive())
+
+    def test_deleted(self):
+        os.unlink(self.hub.db_path)
+        self.assertRefused("the database file was deleted while the hub "
+                           "ran")
+
+    def test_moved(self):
+        os.rename(self.hub.db_path, self.hub.db_path + ".moved")
+        self.assertRefused("the database file was replaced or moved")
+
+    def test_corrupt_schema(self):
+        """A database found malformed stays refused, even once the damage
+        is undone behind the hub's back."""
+        import sqlite3
+        db = sqlite3.connect(self.hub.db_path, isolation_level=None)
+        self.addCleanup(db.close)
+        version = db.execute("PRAGMA schema_version").fetchone()[0]
+        sql = db.execute("SELECT sql FROM sqlite_schema WHERE name = "
+                         "'reports'").fetchone()[0]
+        db.execute("PRAGMA writable_schema = ON")
+        db.execute("UPDATE sqlite_schema SET sql = ? WHERE name = "
+                   "'reports'", (sql[:-1],))
+        db.execute("PRAGMA schema_version = %d" % (version + 1))
+        self.assertRefused("the database is corrupt")
+        db.execute("UPDATE sqlite_schema SET sql = ? WHERE name = "
+                   "'reports'", (sql,))
+        db.execute("PRAGMA schema_version = %d" % (version + 2))
+        self.assertRefused("the database is corrupt")
+
 
 class DamagedDatabase(unittest.TestCase):
     """kentongand refuses to start on a damaged database, saying so."""

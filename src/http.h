@@ -1,6 +1,6 @@
 /*
- * HTTP/1.1 for the operator API, without I/O: request heads in, and what
- * a refusal needs to be answered. The connection code reads and writes.
+ * HTTP/1.1 for the operator API, without I/O: request heads in, response
+ * heads and JSON error bodies out. The connection code reads and writes.
  */
 #ifndef KENTONGAN_HTTP_H
 #define KENTONGAN_HTTP_H
@@ -36,6 +36,11 @@
 #define HTTP_HEAD_MAX		16384	/* the whole head, blank line included */
 #define HTTP_FIELDS_MAX		100	/* header field lines */
 
+/* The policy of JSON answers; the HTML console passes its own. */
+#define HTTP_CSP_JSON		"default-src 'none'; frame-ancestors 'none'"
+/* How many header fields http_security_headers gives. */
+#define HTTP_NSECURITY		6
+
 /* The methods of RFC 9110 and PATCH; any other token is refused with 501. */
 enum http_method {
 	HTTP_GET,
@@ -56,7 +61,7 @@ enum http_parse {
 	HTTP_PARSE_ERROR	/* refused: answer with the error */
 };
 
-/* One header field. */
+/* One header field, or a field to send. */
 struct http_field {
 	const char	*name;
 	const char	*value;
@@ -117,6 +122,19 @@ struct http_parser {
 	int	has_query;
 };
 
+/* What a response says besides its body. */
+struct http_response {
+	int			 status;	/* 200-599 */
+	const char		*content_type;	/* NULL: none */
+	const char		*csp;		/* NULL: HTTP_CSP_JSON */
+	int			 keep_alive;	/* else Connection: close */
+	int			 head;		/* to HEAD: length, no body */
+	int			 stream;	/* no length: the close ends it */
+	int64_t			 date;		/* seconds since 1970; 0: no Date */
+	const struct http_field	*fields;	/* more, such as Allow */
+	size_t			 nfields;
+};
+
 /* http.c: request heads. */
 
 /* Make p ready for a new request head. */
@@ -148,7 +166,7 @@ int		 http_caseeq(const char *a, size_t n, const char *b);
 /* 1 if c may be part of a token (RFC 9110 section 5.6.2). */
 int		 http_tchar(unsigned char c);
 
-/* http_reply.c: statuses. */
+/* http_reply.c: responses. */
 
 /* The reason phrase of a status, "" for one without. */
 const char	*http_reason(int status);
@@ -158,5 +176,38 @@ const char	*http_reason(int status);
  * below 500 and "internal_error" from 500.
  */
 const char	*http_error_code(int status);
+/*
+ * The fields sent with every response, csp as Content-Security-Policy
+ * (NULL: HTTP_CSP_JSON); returns HTTP_NSECURITY.
+ */
+size_t		 http_security_headers(struct http_field out[HTTP_NSECURITY],
+		    const char *csp);
+/*
+ * One buffer with the response head of r and, unless r->head, the body
+ * (bodylen bytes; Content-Length says bodylen unless r->stream, 204 or
+ * 304). The head has the status line, Date, Content-Type, Content-Length,
+ * Connection, the security fields, then r->fields. Returns a malloc'd
+ * buffer of *len bytes (also NUL-terminated), or NULL on no memory or a
+ * response that cannot be sent: a status outside 200-599, a field that is
+ * not a token or has a control byte, a field the formatter sets itself
+ * (those above), a body with 204 or 304, r->stream with r->keep_alive, a
+ * date before 1970 or after 9999.
+ */
+char		*http_response_format(const struct http_response *r,
+		    const void *body, size_t bodylen, size_t *len);
+/*
+ * The body {"error":CODE,"message":TEXT} and a newline, malloc'd, *len
+ * bytes; bytes of message that are not UTF-8 become '?'. NULL on no
+ * memory.
+ */
+char		*http_error_body(const char *code, const char *message,
+		    size_t *len);
+/*
+ * The whole answer to a refused request: err's status and JSON body
+ * (none when err->head), Connection: close when err->close, keep-alive
+ * otherwise; date as in struct http_response. NULL on no memory.
+ */
+char		*http_error_reply(const struct http_error *err, int64_t date,
+		    size_t *len);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <check.h>
+#include <jansson.h>
 
 #include "http.h"
 #include "utf8.h"
@@ -63,6 +64,41 @@ outcome_clear(struct outcome *o)
 	o->req = NULL;
 }
 
+/* The reply to an error carries its status and a JSON body with code. */
+static void
+check_reply(const struct http_error *err)
+{
+	json_t		*j;
+	json_error_t	 jerr;
+	char		*reply, *body, status[64];
+	size_t		 len;
+
+	reply = http_error_reply(err, 0, &len);
+	ck_assert_ptr_nonnull(reply);
+	ck_assert_uint_eq(strlen(reply), len);
+	snprintf(status, sizeof status, "HTTP/1.1 %d %s\r\n", err->status,
+	    http_reason(err->status));
+	ck_assert_msg(strncmp(reply, status, strlen(status)) == 0,
+	    "reply starts \"%.40s\"", reply);
+	ck_assert_ptr_nonnull(strstr(reply, err->close ?
+	    "\r\nConnection: close\r\n" : "\r\nConnection: keep-alive\r\n"));
+	body = strstr(reply, "\r\n\r\n");
+	ck_assert_ptr_nonnull(body);
+	body += 4;
+	if (err->head)
+		ck_assert_str_eq(body, "");
+	else {
+		j = json_loads(body, 0, &jerr);
+		ck_assert_msg(j != NULL, "body %s: %s", body, jerr.text);
+		ck_assert_str_eq(json_string_value(json_object_get(j, "error")),
+		    err->code);
+		ck_assert_str_eq(json_string_value(json_object_get(j,
+		    "message")), err->message);
+		json_decref(j);
+	}
+	free(reply);
+}
+
 /* len bytes of text (strlen when 0) must parse, whole and bytewise. */
 static struct http_request *
 ok_len(const char *text, size_t len)
@@ -117,6 +153,7 @@ bad_len(const char *text, size_t len, int status, const char *code,
 	    NULL) >= 0);
 	if (!close)
 		ck_assert_uint_le(w.consumed, len);
+	check_reply(&w.err);
 
 	parse_bytewise(text, len, &b);
 	ck_assert_int_eq(b.rc, HTTP_PARSE_ERROR);
@@ -445,6 +482,7 @@ START_TEST(test_body)
 	ck_assert_int_eq(o.err.status, 413);
 	ck_assert_int_eq(o.err.head, 1);
 	ck_assert_int_eq(o.err.close, 1);
+	check_reply(&o.err);
 	outcome_clear(&o);
 }
 END_TEST
@@ -844,6 +882,280 @@ START_TEST(test_linear)
 }
 END_TEST
 
+START_TEST(test_response_format)
+{
+	static const char	 want[] =
+	    "HTTP/1.1 200 OK\r\n"
+	    "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: 3\r\n"
+	    "Connection: keep-alive\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "Content-Security-Policy: default-src 'none'; "
+	    "frame-ancestors 'none'\r\n"
+	    "X-Frame-Options: DENY\r\n"
+	    "Referrer-Policy: no-referrer\r\n"
+	    "Cross-Origin-Resource-Policy: same-origin\r\n"
+	    "X-Extra: 1\r\n"
+	    "\r\n"
+	    "{}\n";
+	static const struct http_field	extra[] = { { "X-Extra", "1" } };
+	struct http_response		r;
+	char				*out;
+	size_t				 len;
+
+	memset(&r, 0, sizeof r);
+	r.status = 200;
+	r.content_type = "application/json";
+	r.keep_alive = 1;
+	r.date = 784111777;
+	r.fields = extra;
+	r.nfields = 1;
+	out = http_response_format(&r, "{}\n", 3, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(len, sizeof want - 1);
+	free(out);
+
+	/* To HEAD: the same head, no body. */
+	r.head = 1;
+	out = http_response_format(&r, "{}\n", 3, &len);
+	ck_assert_uint_eq(len, sizeof want - 1 - 3);
+	ck_assert_int_eq(memcmp(out, want, len), 0);
+	free(out);
+	out = http_response_format(&r, NULL, 3, &len);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nContent-Length: 3\r\n"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_response_variants)
+{
+	static const struct http_field	allow[] = { { "Allow", "GET, HEAD" } };
+	struct http_response		r;
+	char				*out;
+	size_t				 len;
+
+	memset(&r, 0, sizeof r);
+	r.status = 405;
+	r.fields = allow;
+	r.nfields = 1;
+	out = http_response_format(&r, "", 0, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert(strncmp(out, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nAllow: GET, HEAD\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\r\nContent-Length: 0\r\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\r\nConnection: close\r\n"));
+	ck_assert_ptr_null(strstr(out, "Date:"));
+	ck_assert_ptr_null(strstr(out, "Content-Type:"));
+	free(out);
+
+	/* Another policy for HTML. */
+	r.status = 200;
+	r.nfields = 0;
+	r.csp = "default-src 'self'";
+	out = http_response_format(&r, NULL, 0, &len);
+	ck_assert_ptr_nonnull(strstr(out,
+	    "\r\nContent-Security-Policy: default-src 'self'\r\n"));
+	free(out);
+
+	/* A stream has no length and ends with the connection. */
+	r.stream = 1;
+	out = http_response_format(&r, NULL, 0, &len);
+	ck_assert_ptr_null(strstr(out, "Content-Length"));
+	free(out);
+	r.stream = 0;
+
+	/* 204 has no length and no body. */
+	r.status = 204;
+	out = http_response_format(&r, NULL, 0, &len);
+	ck_assert(strncmp(out, "HTTP/1.1 204 No Content\r\n", 25) == 0);
+	ck_assert_ptr_null(strstr(out, "Content-Length"));
+	free(out);
+
+	/* A status without a phrase here keeps its space. */
+	r.status = 299;
+	out = http_response_format(&r, NULL, 0, &len);
+	ck_assert(strncmp(out, "HTTP/1.1 299 \r\n", 15) == 0);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_response_refusals)
+{
+	static const struct http_field	bad_fields[] = {
+		{ "X-A", "a\r\nSet-Cookie: x" }, { "X-A", "a\nb" },
+		{ "X A", "b" }, { "", "b" }, { "X:A", "b" },
+		{ "content-length", "1" }, { "Connection", "close" },
+		{ "Date", "x" }, { "Content-Type", "text/html" },
+		{ "transfer-encoding", "chunked" },
+		{ "Cache-Control", "max-age=60" },
+		{ "content-security-policy", "x" }, { NULL, "x" },
+		{ "X-A", NULL }, { "X-A", "\x01" },
+	};
+	struct http_response		r;
+	size_t				len, i;
+
+	memset(&r, 0, sizeof r);
+	r.status = 200;
+	for (i = 0; i < NITEMS(bad_fields); i++) {
+		r.fields = &bad_fields[i];
+		r.nfields = 1;
+		ck_assert_msg(http_response_format(&r, NULL, 0, &len) == NULL,
+		    "field %zu taken", i);
+	}
+	r.nfields = 0;
+	r.status = 199;
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+	r.status = 600;
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+	r.status = 204;
+	ck_assert_ptr_null(http_response_format(&r, "x", 1, &len));
+	r.status = 304;
+	ck_assert_ptr_null(http_response_format(&r, "x", 1, &len));
+	r.status = 200;
+	ck_assert_ptr_null(http_response_format(&r, NULL, 1, &len));
+	r.stream = 1;
+	r.keep_alive = 1;
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+	r.stream = 0;
+	r.content_type = "text/html\r\nX: y";
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+	r.content_type = NULL;
+	r.csp = "default-src 'none'\r\nX: y";
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+	r.csp = NULL;
+	r.date = -1;
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+	r.date = INT64_C(253402300800);
+	ck_assert_ptr_null(http_response_format(&r, NULL, 0, &len));
+}
+END_TEST
+
+START_TEST(test_date)
+{
+	static const struct {
+		int64_t		 t;
+		const char	*text;
+	} dates[] = {
+		{ 1, "Thu, 01 Jan 1970 00:00:01 GMT" },
+		{ 951782400, "Tue, 29 Feb 2000 00:00:00 GMT" },
+		{ 1795161600, "Fri, 20 Nov 2026 08:00:00 GMT" },
+		{ INT64_C(253402300799), "Fri, 31 Dec 9999 23:59:59 GMT" },
+	};
+	struct http_response	 r;
+	char			*out, want[64];
+	size_t			 len, i;
+
+	memset(&r, 0, sizeof r);
+	r.status = 200;
+	for (i = 0; i < NITEMS(dates); i++) {
+		r.date = dates[i].t;
+		out = http_response_format(&r, NULL, 0, &len);
+		ck_assert_ptr_nonnull(out);
+		snprintf(want, sizeof want, "\r\nDate: %s\r\n", dates[i].text);
+		ck_assert_msg(strstr(out, want) != NULL, "%s", out);
+		free(out);
+	}
+}
+END_TEST
+
+START_TEST(test_security_headers)
+{
+	struct http_field	f[HTTP_NSECURITY];
+
+	ck_assert_uint_eq(http_security_headers(f, NULL), HTTP_NSECURITY);
+	ck_assert_str_eq(f[0].name, "Cache-Control");
+	ck_assert_str_eq(f[0].value, "no-store");
+	ck_assert_str_eq(f[1].name, "X-Content-Type-Options");
+	ck_assert_str_eq(f[1].value, "nosniff");
+	ck_assert_str_eq(f[2].name, "Content-Security-Policy");
+	ck_assert_str_eq(f[2].value,
+	    "default-src 'none'; frame-ancestors 'none'");
+	ck_assert_str_eq(f[3].name, "X-Frame-Options");
+	ck_assert_str_eq(f[3].value, "DENY");
+	ck_assert_str_eq(f[4].name, "Referrer-Policy");
+	ck_assert_str_eq(f[4].value, "no-referrer");
+	ck_assert_str_eq(f[5].name, "Cross-Origin-Resource-Policy");
+	ck_assert_str_eq(f[5].value, "same-origin");
+	http_security_headers(f, "default-src 'self'");
+	ck_assert_str_eq(f[2].value, "default-src 'self'");
+}
+END_TEST
+
+START_TEST(test_error_body)
+{
+	json_t	*j;
+	char	*body;
+	size_t	 len;
+
+	body = http_error_body("bad_request", "send it again", &len);
+	ck_assert_str_eq(body,
+	    "{\"error\":\"bad_request\",\"message\":\"send it again\"}\n");
+	ck_assert_uint_eq(len, strlen(body));
+	free(body);
+
+	/* Quotes, controls and bytes that are not UTF-8 still make JSON. */
+	body = http_error_body("bad_request",
+	    "a \"q\" \\ \x01\t caf\xc3\xa9 \xff\xfe \xe2\x82", &len);
+	ck_assert_str_eq(body, "{\"error\":\"bad_request\",\"message\":"
+	    "\"a \\\"q\\\" \\\\ \\u0001\\t caf\xc3\xa9 ?? ??\"}\n");
+	j = json_loads(body, 0, NULL);
+	ck_assert_ptr_nonnull(j);
+	json_decref(j);
+	free(body);
+
+	body = http_error_body("internal_error", NULL, &len);
+	ck_assert_ptr_nonnull(strstr(body, "\"message\":\"the server ran out"));
+	free(body);
+}
+END_TEST
+
+START_TEST(test_error_reply)
+{
+	static const char	 start[] =
+	    "HTTP/1.1 505 HTTP Version Not Supported\r\n"
+	    "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+	    "Content-Type: application/json\r\n";
+	struct outcome		 o;
+	char			*reply, *body;
+	size_t			 len;
+
+	parse_whole("GET / HTTP/2.0\r\n", 16, &o);
+	ck_assert_int_eq(o.rc, HTTP_PARSE_ERROR);
+	reply = http_error_reply(&o.err, 784111777, &len);
+	ck_assert_int_eq(strncmp(reply, start, sizeof start - 1), 0);
+	ck_assert_ptr_nonnull(strstr(reply, "\r\nConnection: close\r\n"));
+	body = strstr(reply, "\r\n\r\n") + 4;
+	ck_assert_str_eq(body, "{\"error\":\"version_not_supported\","
+	    "\"message\":\"HTTP/2.0 is not supported: use HTTP/1.1 (or "
+	    "HTTP/1.0)\"}\n");
+	free(reply);
+	outcome_clear(&o);
+
+	/* To HEAD, without a body, however early the refusal. */
+	parse_whole("HEAD / HTTP/2.0\r\n", 17, &o);
+	ck_assert_int_eq(o.err.status, 505);
+	ck_assert_int_eq(o.err.head, 1);
+	reply = http_error_reply(&o.err, 0, &len);
+	ck_assert_str_eq(strstr(reply, "\r\n\r\n"), "\r\n\r\n");
+	free(reply);
+	outcome_clear(&o);
+
+	/* Here the connection stays. */
+	parse_whole("HEAD / HTTP/1.1\r\n\r\n", 19, &o);
+	ck_assert_int_eq(o.err.status, 400);
+	ck_assert_int_eq(o.err.head, 1);
+	ck_assert_int_eq(o.err.close, 0);
+	reply = http_error_reply(&o.err, 0, &len);
+	ck_assert_ptr_nonnull(strstr(reply, "\r\nConnection: keep-alive\r\n"));
+	ck_assert_str_eq(strstr(reply, "\r\n\r\n"), "\r\n\r\n");
+	free(reply);
+	outcome_clear(&o);
+}
+END_TEST
+
 START_TEST(test_reasons)
 {
 	ck_assert_str_eq(http_reason(200), "OK");
@@ -896,6 +1208,13 @@ http_suite(void)
 	ADD("path_refusals", test_path_refusals);
 	ADD("pipelined", test_pipelined);
 	ADD("linear", test_linear);
+	ADD("response_format", test_response_format);
+	ADD("response_variants", test_response_variants);
+	ADD("response_refusals", test_response_refusals);
+	ADD("date", test_date);
+	ADD("security_headers", test_security_headers);
+	ADD("error_body", test_error_body);
+	ADD("error_reply", test_error_reply);
 	ADD("reasons", test_reasons);
 #undef ADD
 	return (s);

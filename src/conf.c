@@ -101,6 +101,15 @@ static const struct conf_key conf_keys[] = {
 	  .help = "Connections held on the member listeners at once, TLS "
 	  "handshakes included; past it the oldest unfinished handshake "
 	  "makes room, or the new connection is closed." },
+	{ .name = "max_operator_connections", .set = conf_set_uint,
+	  .off = offsetof(struct conf, max_operator_connections),
+	  .min = 1, .max = 100000, .minargs = 1, .maxargs = 1,
+	  .def = "64", .syntax = "COUNT",
+	  .help = "Connections held on the operator listener at once, TLS "
+	  "handshakes included; past it the oldest unfinished handshake "
+	  "makes room, or the new connection is closed. Its descriptors are "
+	  "kept apart from the member listeners', so a flood of the "
+	  "operator port never stops members from connecting." },
 	{ .name = "max_connections_per_member", .set = conf_set_uint,
 	  .off = offsetof(struct conf, max_connections_per_member),
 	  .min = 1, .max = 1000000, .minargs = 1, .maxargs = 1,

@@ -55,6 +55,7 @@ struct conf {
 	unsigned		 idle_timeout;		/* seconds */
 	unsigned		 max_connections;	/* member listeners, all */
 	unsigned		 max_connections_per_member;
+	unsigned		 max_operator_connections;	/* its listener */
 	unsigned		 report_rate;		/* per second; 0 = unlimited */
 	unsigned		 report_burst;
 	int			 log_debug;	/* log_level debug */

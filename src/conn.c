@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "frame.h"
 #include "hub.h"
 #include "log.h"
+#include "operator.h"
 #include "session.h"
 #include "timefmt.h"
 #include "tls.h"
@@ -49,6 +51,33 @@ conn_format_peer(const struct sockaddr *sa, char *buf, size_t size)
 		snprintf(buf, size, "?");
 }
 
+static const char *const conn_state_names[] = {
+	"handshaking", "ready", "refusing", "closing", "closed"
+};
+
+const char *
+conn_party(const struct conn *c)
+{
+	return (c->kind == CONN_OPERATOR ? "operator" : "member");
+}
+
+void
+conn_enter(struct conn *c, enum conn_state state)
+{
+	if (c->state == state)
+		return;
+	log_debug("conn %s: %s -> %s", c->peer, conn_state_names[c->state],
+	    conn_state_names[state]);
+	c->state = state;
+}
+
+/* The cap on connections of a kind. */
+static unsigned
+conn_kind_max(const struct hub *hub, enum conn_kind kind)
+{
+	return (hub->conn_limit[kind]);
+}
+
 /* Arm the connection's one timer for seconds from now. */
 static void
 conn_arm_timer(struct conn *c, unsigned seconds)
@@ -57,6 +86,28 @@ conn_arm_timer(struct conn *c, unsigned seconds)
 
 	if (evtimer_add(c->timer, &tv) == -1)
 		log_warnx("conn %s: cannot arm a timer", c->peer);
+}
+
+/*
+ * A handshake that failed, timed out or was dropped: one line, but at
+ * most CONN_HANDSHAKE_NOTES a throttle interval for all of them, so that
+ * a flood of strangers cannot flood the log.
+ */
+static void __attribute__((format(printf, 2, 3)))
+conn_handshake_note(struct conn *c, const char *fmt, ...)
+{
+	va_list		ap;
+	uint64_t	suppressed;
+	char		text[512], note[THROTTLE_NOTE_MAX];
+
+	if (!throttle_pass_burst(&c->hub->handshake_notes, time_now_usec(),
+	    THROTTLE_INTERVAL_USEC, CONN_HANDSHAKE_NOTES, &suppressed))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	log_info("%s%s", text, suppressed > 0 ? throttle_note(note,
+	    suppressed) : "");
 }
 
 /* Why the TLS layer failed, from the bufferevent's queued errors. */
@@ -77,9 +128,8 @@ conn_tls_error(struct conn *c, char *buf, size_t size)
 	snprintf(buf, size, "%s", reason != NULL ? reason : "TLS error");
 }
 
-/* 1 while the connection may take in more requests. */
-static int
-conn_may_read(struct conn *c)
+int
+conn_may_read(const struct conn *c)
 {
 	return (c->state == CONN_READY && !c->hub->stopping &&
 	    c->inflight < CONN_INFLIGHT_MAX && c->query == NULL &&
@@ -89,37 +139,47 @@ conn_may_read(struct conn *c)
 
 /*
  * Hand every complete line to the session, until there is none left or the
- * connection must pause: too many reports in flight or too many replies
- * unread. Pausing is how the protocol pushes back; no read watermarks.
+ * connection must pause: too many reports in flight, a query being read,
+ * or too many replies unread. Pausing is how the protocol pushes back; no
+ * read watermarks.
  */
 static void
-conn_process_input(struct conn *c)
+conn_member_input(struct conn *c)
 {
 	struct evbuffer	*input;
 	size_t		 max, len;
 	char		*line;
 
-	conn_ref(c);
 	max = c->hub->conf->max_message_bytes;
 	while (conn_may_read(c)) {
 		input = bufferevent_get_input(c->bev);
 		switch (frame_next(input, max, &c->scanned, &len)) {
 		case FRAME_MORE:
-			goto done;
+			return;
 		case FRAME_TOO_LARGE:
 			session_too_large(c);
-			goto done;
+			return;
 		case FRAME_LINE:
 			break;
 		}
 		if ((line = frame_take(input, len)) == NULL) {
 			conn_abort(c, "out of memory reading a line");
-			break;
+			return;
 		}
 		session_line(c, line, len);
 		free(line);
 	}
-done:
+}
+
+/* Take in what the peer sent, then read on only if it may. */
+static void
+conn_process_input(struct conn *c)
+{
+	conn_ref(c);
+	if (c->kind == CONN_OPERATOR)
+		operator_input(c);
+	else
+		conn_member_input(c);
 	if (c->state == CONN_READY) {
 		if (conn_may_read(c) && !c->reading) {
 			bufferevent_enable(c->bev, EV_READ);
@@ -182,15 +242,22 @@ conn_handshake_done(struct conn *c)
 	c->hub->nhandshakes--;
 }
 
-/* Drop the oldest unfinished handshake to make room; 0 if there is none. */
+/*
+ * Drop the oldest unfinished handshake of a kind (CONN_NKINDS: of any) to
+ * make room; 0 if there is none.
+ */
 static int
-conn_evict_handshake(struct hub *hub)
+conn_evict_handshake(struct hub *hub, enum conn_kind kind)
 {
 	struct conn	*c;
 	uint64_t	 suppressed;
 	char		 note[THROTTLE_NOTE_MAX];
 
-	if ((c = TAILQ_FIRST(&hub->handshakes)) == NULL)
+	TAILQ_FOREACH(c, &hub->handshakes, handshake_entry) {
+		if (kind == CONN_NKINDS || c->kind == kind)
+			break;
+	}
+	if (c == NULL)
 		return (0);
 	hub->metrics.handshakes_evicted++;
 	if (throttle_pass(&hub->evictions, time_now_usec(),
@@ -222,14 +289,20 @@ conn_refuse_member(struct conn *c, struct member_state *ms)
 	c->hub->metrics.connections_refused++;
 	if (throttle_pass(&ms->over_limit, time_now_usec(),
 	    THROTTLE_INTERVAL_USEC, &suppressed))
-		log_warnx("conn %s: member %s refused: it already holds %u "
+		log_warnx("conn %s: %s %s refused: it already holds %u "
 		    "connections (max_connections_per_member %u)%s", c->peer,
-		    c->member, ms->connections, limit,
+		    conn_party(c), c->member, ms->connections, limit,
 		    throttle_note(note, suppressed));
-	c->state = CONN_READY;
-	n = snprintf(line, sizeof line, fmt, c->member, limit);
-	if (n > 0 && (size_t)n < sizeof line)
-		conn_send_raw(c, line, (size_t)n);
+	conn_enter(c, CONN_REFUSING);
+	if (c->kind == CONN_OPERATOR)
+		operator_refuse(c, 429, "rate_limited", "this operator "
+		    "already holds max_connections_per_member connections; "
+		    "close some");
+	else {
+		n = snprintf(line, sizeof line, fmt, c->member, limit);
+		if (n > 0 && (size_t)n < sizeof line)
+			conn_send_raw(c, line, (size_t)n);
+	}
 	conn_close_lingering(c, NULL);
 }
 
@@ -243,7 +316,8 @@ conn_connected(struct conn *c)
 	SSL				*ssl = bufferevent_openssl_get_ssl(c->bev);
 
 	conn_handshake_done(c);
-	member = tls_peer_member(ssl, c->hub->conf, TLS_MEMBER_LISTENER, &why);
+	member = tls_peer_member(ssl, c->hub->conf, c->kind == CONN_OPERATOR ?
+	    TLS_OPERATOR_LISTENER : TLS_MEMBER_LISTENER, &why);
 	if (member == NULL) {
 		log_warnx("conn %s: refused: %s", c->peer, why);
 		conn_linger(c);
@@ -261,14 +335,18 @@ conn_connected(struct conn *c)
 	}
 	c->member_state = ms;
 	c->member_state->connections++;
-	c->state = CONN_READY;
+	conn_enter(c, CONN_READY);
 	c->reading = 1;
 	c->member_state->last_seen = time_now_usec();
 	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_OUTPUT_LOW, 0);
 	c->last_activity = time_now_usec();
 	conn_arm_timer(c, c->hub->conf->idle_timeout);
-	log_info("conn %s: member %s connected (%s, %s)", c->peer, c->member,
-	    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	if (c->kind == CONN_OPERATOR)
+		log_debug("conn %s: operator %s connected (%s, %s)", c->peer,
+		    c->member, SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	else
+		log_info("conn %s: member %s connected (%s, %s)", c->peer,
+		    c->member, SSL_get_version(ssl), SSL_get_cipher_name(ssl));
 	conn_process_input(c);
 }
 
@@ -294,12 +372,12 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 			verify = ssl != NULL ? SSL_get_verify_result(ssl) :
 			    X509_V_OK;
 			if (verify != X509_V_OK)
-				log_info("conn %s: TLS handshake failed: "
-				    "certificate refused: %s", c->peer,
+				conn_handshake_note(c, "conn %s: TLS handshake "
+				    "failed: certificate refused: %s", c->peer,
 				    X509_verify_cert_error_string(verify));
 			else
-				log_info("conn %s: TLS handshake failed: %s",
-				    c->peer, why);
+				conn_handshake_note(c, "conn %s: TLS handshake "
+				    "failed: %s", c->peer, why);
 			if (!c->hub->stopping)
 				conn_linger(c);
 			conn_abort(c, NULL);
@@ -309,8 +387,8 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 	}
 	if (events & BEV_EVENT_EOF) {
 		if (c->state == CONN_HANDSHAKING) {
-			log_info("conn %s: closed during the TLS handshake",
-			    c->peer);
+			conn_handshake_note(c, "conn %s: closed during the "
+			    "TLS handshake", c->peer);
 			conn_abort(c, NULL);
 		} else {
 			/* Requests before the EOF still get their answers. */
@@ -321,42 +399,50 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 }
 
 /*
- * Every connection slot holds a peer that finished its handshake: close the
- * new one at once. A member already connected keeps its service.
+ * Every connection slot of the kind holds a peer that finished its
+ * handshake: close the new one at once. A member already connected keeps
+ * its service.
  */
 static void
-conn_refuse_capacity(struct hub *hub, const struct sockaddr *sa,
+conn_refuse_capacity(struct hub_listener *hl, const struct sockaddr *sa,
     evutil_socket_t fd)
 {
-	char		peer[64];
-	uint64_t	suppressed;
-	char		note[THROTTLE_NOTE_MAX];
+	struct hub	*hub = hl->hub;
+	char		 peer[64];
+	uint64_t	 suppressed;
+	char		 note[THROTTLE_NOTE_MAX];
 
 	hub->metrics.connections_refused++;
-	if (throttle_pass(&hub->over_capacity, time_now_usec(),
+	if (throttle_pass(&hub->over_capacity[hl->kind], time_now_usec(),
 	    THROTTLE_INTERVAL_USEC, &suppressed)) {
 		conn_format_peer(sa, peer, sizeof peer);
-		log_warnx("conn %s: refused: the hub holds max_connections "
-		    "(%u) already%s", peer, hub->conf->max_connections,
+		log_warnx("conn %s: refused: the %s %s (%u) already%s", peer,
+		    hl->kind == CONN_OPERATOR ? "operator listener holds" :
+		    "hub holds", hl->kind == CONN_OPERATOR ?
+		    "max_operator_connections" : "max_connections",
+		    conn_kind_max(hub, hl->kind),
 		    throttle_note(note, suppressed));
 	}
 	evutil_closesocket(fd);
 }
 
 void
-conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
-    int socklen)
+conn_accept(struct hub_listener *hl, evutil_socket_t fd,
+    const struct sockaddr *sa, int socklen)
 {
+	struct hub	*hub = hl->hub;
 	struct conn	*c;
 	SSL		*ssl;
+	SSL_CTX		*ctx;
 	int		 one = 1;
 
 	(void)socklen;
-	if (hub->nconns >= hub->conf->max_connections &&
-	    !conn_evict_handshake(hub)) {
-		conn_refuse_capacity(hub, sa, fd);
+	if (hub->nkind[hl->kind] >= conn_kind_max(hub, hl->kind) &&
+	    !conn_evict_handshake(hub, hl->kind)) {
+		conn_refuse_capacity(hl, sa, fd);
 		return;
 	}
+	ctx = hl->kind == CONN_OPERATOR ? hub->operator_ctx : hub->member_ctx;
 	if ((c = calloc(1, sizeof *c)) == NULL) {
 		log_warnx("conn: out of memory");
 		evutil_closesocket(fd);
@@ -364,12 +450,15 @@ conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
 	}
 	c->id = ++hub->next_conn_id;
 	c->hub = hub;
+	c->listener = hl;
+	c->kind = hl->kind;
 	c->refs = 1;
 	c->state = CONN_HANDSHAKING;
+	http_parser_init(&c->http);
 	conn_format_peer(sa, c->peer, sizeof c->peer);
 	/* Alerts are small and urgent. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if ((ssl = SSL_new(hub->member_ctx)) == NULL) {
+	if ((ssl = SSL_new(ctx)) == NULL) {
 		log_warnx("conn %s: cannot create a TLS session", c->peer);
 		evutil_closesocket(fd);
 		free(c);
@@ -396,13 +485,14 @@ conn_accept(struct hub *hub, evutil_socket_t fd, const struct sockaddr *sa,
 	conn_arm_timer(c, hub->conf->handshake_timeout);
 	TAILQ_INSERT_TAIL(&hub->conns, c, entry);
 	hub->nconns++;
+	hub->nkind[c->kind]++;
 	TAILQ_INSERT_TAIL(&hub->handshakes, c, handshake_entry);
 	c->in_handshakes = 1;
 	hub->nhandshakes++;
 	hub->metrics.connections_accepted++;
-	log_debug("conn %s: accepted", c->peer);
+	log_debug("conn %s: accepted on %s", c->peer, hl->address);
 	if (hub->nhandshakes > CONN_HANDSHAKES_MAX)
-		conn_evict_handshake(hub);
+		conn_evict_handshake(hub, CONN_NKINDS);
 }
 
 /* Discard what a refused peer still sends, until it closes or time runs out. */
@@ -457,8 +547,8 @@ conn_timer(evutil_socket_t fd, short events, void *arg)
 	(void)events;
 	switch (c->state) {
 	case CONN_HANDSHAKING:
-		log_info("conn %s: TLS handshake not finished within %u s",
-		    c->peer, c->hub->conf->handshake_timeout);
+		conn_handshake_note(c, "conn %s: TLS handshake not finished "
+		    "within %u s", c->peer, c->hub->conf->handshake_timeout);
 		conn_abort(c, NULL);
 		break;
 	case CONN_READY:
@@ -470,6 +560,7 @@ conn_timer(evutil_socket_t fd, short events, void *arg)
 			conn_arm_timer(c, (unsigned)((idle_usec - quiet) /
 			    1000000) + 1);
 		break;
+	case CONN_REFUSING:
 	case CONN_CLOSING:
 		conn_abort(c, NULL);
 		break;
@@ -485,7 +576,8 @@ conn_send_json(struct conn *c, const json_t *message)
 	char		*text;
 	size_t		 len;
 
-	if (c->state != CONN_READY && c->state != CONN_CLOSING)
+	if (c->state != CONN_READY && c->state != CONN_REFUSING &&
+	    c->state != CONN_CLOSING)
 		return;
 	if ((text = json_dumps(message, JSON_COMPACT)) == NULL) {
 		log_warnx("conn %s: cannot serialise a reply", c->peer);
@@ -502,7 +594,8 @@ conn_send_json(struct conn *c, const json_t *message)
 void
 conn_send_raw(struct conn *c, const char *data, size_t len)
 {
-	if (c->state != CONN_READY && c->state != CONN_CLOSING)
+	if (c->state != CONN_READY && c->state != CONN_REFUSING &&
+	    c->state != CONN_CLOSING)
 		return;
 	if (evbuffer_add(bufferevent_get_output(c->bev), data, len) == -1)
 		log_warnx("conn %s: cannot queue %zu bytes", c->peer, len);
@@ -511,7 +604,8 @@ conn_send_raw(struct conn *c, const char *data, size_t len)
 void
 conn_send_buffer(struct conn *c, struct evbuffer *data)
 {
-	if (c->state != CONN_READY && c->state != CONN_CLOSING)
+	if (c->state != CONN_READY && c->state != CONN_REFUSING &&
+	    c->state != CONN_CLOSING)
 		return;
 	if (evbuffer_add_buffer(bufferevent_get_output(c->bev), data) == -1)
 		log_warnx("conn %s: cannot queue %zu bytes", c->peer,
@@ -535,13 +629,13 @@ conn_close(struct conn *c, const char *reason)
 		conn_abort(c, reason);
 		return;
 	}
-	c->state = CONN_CLOSING;
+	conn_enter(c, CONN_CLOSING);
 	fanout_unsubscribe(c);
 	/* From now on, the write callback means "all flushed". */
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 	if (reason != NULL)
-		log_info("conn %s: member %s disconnected: %s", c->peer,
-		    c->member, reason);
+		log_info("conn %s: %s %s disconnected: %s", c->peer,
+		    conn_party(c), c->member, reason);
 	bufferevent_disable(c->bev, EV_READ);
 	c->reading = 0;
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
@@ -563,8 +657,8 @@ conn_abort(struct conn *c, const char *reason)
 	if (c->state == CONN_CLOSED)
 		return;
 	if (reason != NULL && c->state != CONN_HANDSHAKING)
-		log_info("conn %s: member %s disconnected: %s", c->peer,
-		    c->member, reason);
+		log_info("conn %s: %s %s disconnected: %s", c->peer,
+		    conn_party(c), c->member, reason);
 	else if (reason != NULL)
 		log_info("conn %s: closed: %s", c->peer, reason);
 	conn_finish(c);
@@ -578,7 +672,8 @@ conn_finish(struct conn *c)
 
 	if (c->state == CONN_CLOSED)
 		return;
-	if (c->state == CONN_READY || c->state == CONN_CLOSING) {
+	if (c->state == CONN_READY || c->state == CONN_REFUSING ||
+	    c->state == CONN_CLOSING) {
 		/* libevent never sends close_notify itself. */
 		ssl = bufferevent_openssl_get_ssl(c->bev);
 		if (ssl != NULL && SSL_is_init_finished(ssl))
@@ -597,12 +692,15 @@ conn_finish(struct conn *c)
 		c->query->abandoned = 1;
 	if (c->refill != NULL)
 		c->refill->abandoned = 1;
-	c->state = CONN_CLOSED;
+	if (c->kind == CONN_OPERATOR)
+		operator_closed(c);
+	conn_enter(c, CONN_CLOSED);
 	evtimer_del(c->timer);
 	bufferevent_free(c->bev);
 	c->bev = NULL;
 	TAILQ_REMOVE(&c->hub->conns, c, entry);
 	c->hub->nconns--;
+	c->hub->nkind[c->kind]--;
 	conn_unref(c);
 }
 

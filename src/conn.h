@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "conf.h"
+#include "http.h"
 #include "request.h"
 
 /*
@@ -27,25 +28,45 @@
 #define CONN_OUTPUT_LOW		(256 * 1024)
 /* How long a closing connection may take to flush its last replies. */
 #define CONN_DRAIN_SECONDS	5
+/* Lines about failed handshakes logged per throttle interval, at most. */
+#define CONN_HANDSHAKE_NOTES	10
 /* Errors on one connection before it is closed. */
 #define CONN_ERRORS_MAX		100
 
+/* What a connection speaks, by the listener it came through. */
+enum conn_kind {
+	CONN_MEMBER,		/* the member protocol, JSON lines */
+	CONN_OPERATOR,		/* the operator API, HTTP/1.1 */
+	CONN_NKINDS
+};
+
+/*
+ * Entered only through conn_enter(). HANDSHAKING: TLS under way, on the
+ * handshake timer. READY: serving requests, on the idle timer. REFUSING:
+ * admitted by TLS but refused by the hub (a limit): its refusal goes out,
+ * nothing is read. CLOSING: flushing the last replies, on the drain timer.
+ * CLOSED: gone, waiting for the last reference.
+ */
 enum conn_state {
 	CONN_HANDSHAKING,
 	CONN_READY,
+	CONN_REFUSING,
 	CONN_CLOSING,
 	CONN_CLOSED
 };
 
 struct evbuffer;
 struct hub;
+struct hub_listener;
 struct member_state;
 struct reader_job;
 
 struct conn {
 	uint64_t		 id;
 	struct hub		*hub;
+	struct hub_listener	*listener;
 	struct bufferevent	*bev;
+	enum conn_kind		 kind;
 	enum conn_state		 state;
 	char			 peer[64];
 	char			 member[CONF_MEMBER_ID_MAX + 1];
@@ -78,11 +99,19 @@ struct conn {
 
 	/* The query being read; no request is taken until it is answered. */
 	struct reader_job	*query;
+
+	/* An operator's: the request head being read, and a close decided. */
+	struct http_parser	 http;
+	int			 http_close;
 };
 
-/* Take an accepted socket and start the TLS handshake. */
-void	conn_accept(struct hub *, evutil_socket_t, const struct sockaddr *,
-	    int socklen);
+/* Take a socket accepted on a listener and start the TLS handshake. */
+void	conn_accept(struct hub_listener *, evutil_socket_t,
+	    const struct sockaddr *, int socklen);
+/* Move to a state (the only place a connection changes state). */
+void	conn_enter(struct conn *, enum conn_state);
+/* "member", "operator": who is at the other end, for log lines. */
+const char *conn_party(const struct conn *);
 /* Queue one message: the JSON text and its newline, as one contiguous write. */
 void	conn_send_json(struct conn *, const json_t *);
 /* Flush what is queued, close cleanly, and log reason. */
@@ -97,6 +126,8 @@ void	conn_close_lingering(struct conn *, const char *reason);
 void	conn_abort(struct conn *, const char *reason);
 void	conn_ref(struct conn *);
 void	conn_unref(struct conn *);
+/* 1 while the connection may take in more requests. */
+int	conn_may_read(const struct conn *);
 /* Read again if the reasons to pause are gone (called when replies leave). */
 void	conn_maybe_resume(struct conn *);
 /* Queue bytes that are already one or more whole lines. */

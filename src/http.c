@@ -276,12 +276,17 @@ http_request_line(struct http_parser *p, const char *line, size_t len,
 	unsigned char	 c;
 	int		 m;
 
+	/*
+	 * Bytes above 0x7f are not ASCII and should have been percent-
+	 * encoded, but clients send them: they reach the router (a path no
+	 * endpoint has) and the parameter checks, which name what is wrong.
+	 */
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)line[i];
-		if (c < 0x20 || c >= 0x7f)
+		if (c < 0x20 || c == 0x7f)
 			return (http_fail(p, err, 400, 1, "the request line "
-			    "holds byte 0x%02x at column %zu, a control byte "
-			    "or not ASCII: percent-encode the URL", c, i + 1));
+			    "holds the control byte 0x%02x at column %zu: "
+			    "percent-encode the URL", c, i + 1));
 	}
 	if ((sp = memchr(line, ' ', len)) == NULL)
 		return (http_fail(p, err, 400, 1, "the request line has no "

@@ -2,14 +2,15 @@
 #include <sys/resource.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/bufferevent_ssl.h>
-#include <event2/http.h>
 #include <event2/listener.h>
 
 #include "commit.h"
@@ -208,6 +209,7 @@ hub_backlog_acked(struct hub *hub, struct member_state *ms, int64_t seq)
 static struct member_state *
 hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 {
+	const struct conf_member *m;
 	struct member_state	*ms;
 	size_t			 bucket = hub_member_bucket(id);
 
@@ -219,7 +221,8 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	ms->count_base = acked_seq;
 	seqring_init(&ms->fanned, HUB_FANNED_MAX, hub->delivered_seq);
 	reader_gate_init(&ms->reads, HUB_READS_PER_MEMBER);
-	if (!hub->counting_backlogs)
+	m = conf_member_by_id(hub->conf, id);
+	if (!hub->counting_backlogs && (m == NULL || m->role != ROLE_OPERATOR))
 		hub_count_submit(hub, ms, 0, hub->delivered_seq);
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
@@ -319,7 +322,7 @@ hub_accept(struct evconnlistener *listener, evutil_socket_t fd,
 	struct hub_listener	*hl = arg;
 
 	(void)listener;
-	conn_accept(hl->hub, fd, sa, socklen);
+	conn_accept(hl, fd, sa, socklen);
 }
 
 /* The pause after running out of descriptors is over. */
@@ -335,26 +338,53 @@ hub_accept_resume(evutil_socket_t fd, short events, void *arg)
 }
 
 /*
+ * A descriptor kept open for the moment the table is full: closed, it
+ * lets one pending connection be accepted and closed at once, so that its
+ * peer hears "no" instead of waiting in the backlog.
+ */
+static int	hub_reserve_fd = -1;
+
+/* Open the reserve descriptor (again). */
+static void
+hub_reserve(void)
+{
+	if (hub_reserve_fd == -1)
+		hub_reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+/*
  * accept() failed, usually for want of descriptors. The pending connection
- * stays in the backlog, so the listener would fire again at once: pause it
- * briefly instead of spinning, and keep serving the peers already here.
+ * stays in the backlog, so the listener would fire again at once: turn one
+ * away with the reserve descriptor, pause the listener briefly instead of
+ * spinning, and keep serving the peers already here.
  */
 static void
 hub_accept_error(struct evconnlistener *listener, void *arg)
 {
 	struct hub_listener	*hl = arg;
 	struct timeval		 pause = { 0, HUB_ACCEPT_PAUSE_USEC };
-	int			 err = EVUTIL_SOCKET_ERROR();
+	int			 err = EVUTIL_SOCKET_ERROR(), fd;
 	uint64_t		 suppressed;
 	char			 note[THROTTLE_NOTE_MAX];
 
-	if (throttle_pass(&hl->accept_errors, time_now_usec(),
-	    THROTTLE_INTERVAL_USEC, &suppressed))
-		log_warnx("listen %s: accept: %s (%u connections held)%s",
-		    hl->address, evutil_socket_error_to_string(err),
-		    hl->hub->nconns, throttle_note(note, suppressed));
 	if (err == EINTR || err == EAGAIN || err == ECONNABORTED)
 		return;
+	hl->hub->metrics.accept_errors++;
+	if (throttle_pass(&hl->accept_errors, time_now_usec(),
+	    THROTTLE_INTERVAL_USEC, &suppressed))
+		log_warnx("listen %s: accept: %s (%u connections held); "
+		    "pausing this listener for %d ms%s", hl->address,
+		    evutil_socket_error_to_string(err), hl->hub->nconns,
+		    HUB_ACCEPT_PAUSE_USEC / 1000,
+		    throttle_note(note, suppressed));
+	if ((err == EMFILE || err == ENFILE) && hub_reserve_fd != -1) {
+		close(hub_reserve_fd);
+		hub_reserve_fd = -1;
+		if ((fd = accept(evconnlistener_get_fd(listener), NULL,
+		    NULL)) != -1)
+			close(fd);
+		hub_reserve();
+	}
 	if (hl->resume == NULL &&
 	    (hl->resume = evtimer_new(hl->hub->base, hub_accept_resume,
 	    hl)) == NULL)
@@ -367,14 +397,22 @@ hub_accept_error(struct evconnlistener *listener, void *arg)
 /*
  * Raise the soft descriptor limit to the hard one: each connection is a
  * descriptor, and the default soft limit (1024) is far below what
- * max_connections allows. Warn when even the hard limit is too low.
+ * max_connections allows. The operator listener's connections and spare
+ * descriptors (database, readers, logs) are set apart first; members get
+ * the rest, at most max_connections, so that a full table of one kind
+ * never starves the other, and accept() rarely runs out at all.
  */
 static void
-hub_raise_nofile(const struct conf *conf)
+hub_fit_connections(struct hub *hub)
 {
-	struct rlimit	rl;
-	rlim_t		want = (rlim_t)conf->max_connections + HUB_SPARE_FDS;
+	const struct conf	*conf = hub->conf;
+	struct rlimit		 rl;
+	rlim_t			 operators, want, room;
 
+	operators = conf->operator_off ? 0 : conf->max_operator_connections;
+	want = (rlim_t)conf->max_connections + HUB_SPARE_FDS + operators;
+	hub->conn_limit[CONN_MEMBER] = conf->max_connections;
+	hub->conn_limit[CONN_OPERATOR] = (unsigned)operators;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		return;
 	if (rl.rlim_cur < rl.rlim_max && rl.rlim_cur < want) {
@@ -382,13 +420,43 @@ hub_raise_nofile(const struct conf *conf)
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			getrlimit(RLIMIT_NOFILE, &rl);
 	}
-	if (rl.rlim_cur < want)
-		log_warnx("max_connections is %u but the descriptor limit is "
-		    "%llu: past about %llu connections, new ones wait; raise "
-		    "LimitNOFILE (ulimit -n) or lower max_connections",
-		    conf->max_connections, (unsigned long long)rl.rlim_cur,
-		    rl.rlim_cur > HUB_SPARE_FDS ? (unsigned long long)
-		    (rl.rlim_cur - HUB_SPARE_FDS) : 0ULL);
+	if (rl.rlim_cur >= want)
+		return;
+	room = rl.rlim_cur > HUB_SPARE_FDS + operators + 1 ?
+	    rl.rlim_cur - HUB_SPARE_FDS - operators : 1;
+	if (room < operators) {
+		/* A tiny limit: share what there is. */
+		room = rl.rlim_cur > HUB_SPARE_FDS ?
+		    (rl.rlim_cur - HUB_SPARE_FDS) / 2 + 1 : 1;
+		hub->conn_limit[CONN_OPERATOR] = operators > 0 ?
+		    (unsigned)room : 0;
+	}
+	hub->conn_limit[CONN_MEMBER] = (unsigned)room;
+	log_warnx("max_connections is %u but the descriptor limit is %llu: "
+	    "members may hold %u connections, operators %u; raise "
+	    "LimitNOFILE (ulimit -n) or lower max_connections",
+	    conf->max_connections, (unsigned long long)rl.rlim_cur,
+	    hub->conn_limit[CONN_MEMBER], hub->conn_limit[CONN_OPERATOR]);
+}
+
+/*
+ * libevent's own complaints, in the hub's format and at most one line per
+ * interval: a loop of failing accept() calls must not flood the log.
+ */
+static struct throttle	hub_libevent_throttle;
+
+static void
+hub_libevent_log(int severity, const char *msg)
+{
+	uint64_t	suppressed;
+	char		note[THROTTLE_NOTE_MAX];
+
+	if (severity < EVENT_LOG_WARN)
+		return;
+	if (throttle_pass(&hub_libevent_throttle, time_now_usec(),
+	    THROTTLE_INTERVAL_USEC, &suppressed))
+		log_warnx("libevent: %s%s", msg, throttle_note(note,
+		    suppressed));
 }
 
 struct evconnlistener *
@@ -425,20 +493,22 @@ hub_bind(struct hub *hub, const struct conf_address *a, evconnlistener_cb cb,
 			    hub->conf_file);
 		fatal("cannot listen on %s", address);
 	}
-	log_notice("listening on %s%s", address, cb == NULL ?
+	log_notice("listening on %s%s", address, arg != NULL &&
+	    ((struct hub_listener *)arg)->kind == CONN_OPERATOR ?
 	    " (operator API)" : "");
 	return (listener);
 }
 
-/* Bind one member listener. */
+/* Bind one listener of a kind. */
 static void
-hub_listen(struct hub *hub, const struct conf_address *a)
+hub_listen(struct hub *hub, const struct conf_address *a, enum conn_kind kind)
 {
 	struct hub_listener	*hl;
 
 	if ((hl = calloc(1, sizeof *hl)) == NULL)
 		fatalx("listen: out of memory");
 	hl->hub = hub;
+	hl->kind = kind;
 	snprintf(hl->address, sizeof hl->address, strchr(a->host, ':') ?
 	    "[%s]:%s" : "%s:%s", a->host, a->port);
 	hl->listener = hub_bind(hub, a, hub_accept, hl);
@@ -536,7 +606,6 @@ hub_shutdown(struct hub *hub, const char *signame)
 	if (hub->watchdog != NULL)
 		event_del(hub->watchdog);
 	hub_unlisten(hub);
-	operator_stop(hub);
 	evsignal_del(hub->sighup);
 	evsignal_del(hub->sigterm);
 	evsignal_del(hub->sigint);
@@ -570,7 +639,8 @@ hub_recheck_connections(struct hub *hub)
 	SSL				*ssl;
 
 	TAILQ_FOREACH_SAFE(c, &hub->conns, entry, next) {
-		if (c->state != CONN_READY)
+		/* Operators are checked again at each request: a 403 says why. */
+		if (c->state != CONN_READY || c->kind != CONN_MEMBER)
 			continue;
 		ssl = bufferevent_openssl_get_ssl(c->bev);
 		if (ssl == NULL)
@@ -635,12 +705,12 @@ hub_reload_apply(struct hub *hub)
 	if (op_ctx != NULL) {
 		SSL_CTX_free(hub->operator_ctx);
 		hub->operator_ctx = op_ctx;
-		evhttp_set_timeout(hub->http, (int)conf->idle_timeout);
 	}
 	LIST_FOREACH(ms, &hub->members, entry)
 		ratelimit_configure(&ms->rate, conf->report_rate,
 		    conf->report_burst);
 	hub_member_states(hub);
+	hub_fit_connections(hub);
 	hub_recheck_connections(hub);
 	hub_warn_crl(conf);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
@@ -702,7 +772,8 @@ hub_new(const char *conf_file)
 	if (hub->member_ctx == NULL)
 		fatalx("%s", cause);
 	hub_warn_crl(hub->conf);
-	hub_raise_nofile(hub->conf);
+	event_set_log_callback(hub_libevent_log);
+	hub_fit_connections(hub);
 	if ((hub->base = event_base_new()) == NULL)
 		fatalx("cannot create the event loop");
 	if ((hub->deliveries_timer = evtimer_new(hub->base,
@@ -742,8 +813,12 @@ hub_new(const char *conf_file)
 	    evsignal_add(hub->sighup, NULL) == -1)
 		fatalx("cannot install signal handlers");
 	for (i = 0; i < hub->conf->nlisten; i++)
-		hub_listen(hub, &hub->conf->listen[i]);
-	operator_start(hub);
+		hub_listen(hub, &hub->conf->listen[i], CONN_MEMBER);
+	if (!hub->conf->operator_off) {
+		operator_start(hub);
+		hub_listen(hub, &hub->conf->operator_listen, CONN_OPERATOR);
+	}
+	hub_reserve();
 	log_notice("kentongand %s ready: %zu members, %zu agreements, %zu "
 	    "codes, last seq %lld", PACKAGE_VERSION, hub->conf->nmembers,
 	    hub->conf->nagreements, hub->taxonomy->ncodes,
@@ -794,7 +869,6 @@ hub_free(struct hub *hub)
 		event_free(hub->deliveries_timer);
 	if (hub->summary != NULL)
 		event_free(hub->summary);
-	operator_stop(hub);
 	SSL_CTX_free(hub->member_ctx);
 	SSL_CTX_free(hub->operator_ctx);
 	taxonomy_free(hub->taxonomy);

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "conf.h"
+#include "conn.h"
 #include "metrics.h"
 #include "ratelimit.h"
 #include "reader.h"
@@ -25,7 +26,6 @@
 
 struct conn;
 struct committer;
-struct evhttp;
 struct reader;
 struct store;
 
@@ -54,6 +54,7 @@ struct member_state {
 	int64_t			 recount_delta;	/* acked meanwhile */
 	struct seqring		 fanned;	/* their seqs, as far as kept */
 	struct reader_gate	 reads;		/* its reads, a few at a time */
+	struct metrics_statuses	 http_statuses;	/* an operator's answers */
 	struct throttle		 over_limit;	/* refusals past its limit */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
@@ -70,6 +71,8 @@ struct member_state {
 struct hub_listener {
 	struct evconnlistener	*listener;
 	struct hub		*hub;
+	enum conn_kind		 kind;
+	unsigned		 nconns;	/* held, handshakes included */
 	char			 address[64];
 	struct event		*resume;	/* after running out of fds */
 	struct throttle		 accept_errors;
@@ -83,7 +86,6 @@ struct hub {
 	struct taxonomy		*taxonomy;
 	SSL_CTX			*member_ctx;
 	SSL_CTX			*operator_ctx;	/* NULL when off */
-	struct evhttp		*http;
 	struct store		*store;
 	struct committer	*committer;
 	struct reader		*reader;
@@ -98,8 +100,11 @@ struct hub {
 	TAILQ_HEAD(, conn)	 conns;
 	TAILQ_HEAD(, conn)	 handshakes;	/* oldest first */
 	unsigned		 nhandshakes;
-	struct throttle		 over_capacity;	/* refusals past max_connections */
+	unsigned		 nkind[CONN_NKINDS];	/* held, per kind */
+	unsigned		 conn_limit[CONN_NKINDS];	/* as fit to fds */
+	struct throttle		 over_capacity[CONN_NKINDS];	/* refused, full */
 	struct throttle		 evictions;	/* handshakes dropped for room */
+	struct throttle		 handshake_notes;	/* failed, timed out */
 	LIST_HEAD(, member_state) members;
 	struct member_state	*member_hash[HUB_MEMBER_BUCKETS];
 	unsigned		 nconns;

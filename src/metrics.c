@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "levels.h"
 #include "metrics.h"
 
 const double metrics_commit_bounds[METRICS_COMMIT_BUCKETS - 1] = {
@@ -57,13 +58,32 @@ metrics_append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
 		goto fail;						\
 } while (0)
 
+void
+metrics_status_count(struct metrics_statuses *s, int status)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->status[i] == status) {
+			s->count[i]++;
+			return;
+		}
+	}
+	if (s->n == METRICS_STATUSES) {
+		s->other++;
+		return;
+	}
+	s->status[s->n] = status;
+	s->count[s->n++] = 1;
+}
+
 char *
 metrics_render(const struct metrics *m, const struct metrics_histogram *h,
-    unsigned connections, unsigned subscribers, int64_t last_seq,
-    const struct metrics_member *members, size_t nmembers)
+    const struct metrics_gauges *g, const struct metrics_member *members,
+    size_t nmembers)
 {
 	char		*buf;
-	size_t		 len = 0, cap = 4096, i;
+	size_t		 len = 0, cap = 4096, i, k;
 	uint64_t	 cumulative = 0;
 	int		 e;
 
@@ -72,10 +92,10 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 	buf[0] = '\0';
 	APPEND("# HELP kentongan_connections Connections open now.\n"
 	    "# TYPE kentongan_connections gauge\n"
-	    "kentongan_connections %u\n", connections);
+	    "kentongan_connections %u\n", g->connections);
 	APPEND("# HELP kentongan_subscriptions Subscribed connections now.\n"
 	    "# TYPE kentongan_subscriptions gauge\n"
-	    "kentongan_subscriptions %u\n", subscribers);
+	    "kentongan_subscriptions %u\n", g->subscribers);
 	APPEND("# HELP kentongan_connections_accepted_total TCP connections "
 	    "accepted.\n# TYPE kentongan_connections_accepted_total counter\n"
 	    "kentongan_connections_accepted_total %llu\n",
@@ -97,7 +117,25 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 	    (unsigned long long)m->connections_refused);
 	APPEND("# HELP kentongan_last_seq The highest sequence number "
 	    "committed.\n# TYPE kentongan_last_seq gauge\n"
-	    "kentongan_last_seq %lld\n", (long long)last_seq);
+	    "kentongan_last_seq %lld\n", (long long)g->last_seq);
+	APPEND("# HELP kentongan_reads_pending Reads of the history queued or "
+	    "running on the reader threads.\n"
+	    "# TYPE kentongan_reads_pending gauge\n"
+	    "kentongan_reads_pending %zu\n", g->reads_pending);
+	APPEND("# HELP kentongan_store_ok 0 once the database was found "
+	    "deleted, replaced or corrupt: every report is refused until it "
+	    "is restored.\n# TYPE kentongan_store_ok gauge\n"
+	    "kentongan_store_ok %d\n", g->store_broken ? 0 : 1);
+	APPEND("# HELP kentongan_accept_errors_total Connections that could not "
+	    "be accepted (descriptors ran out).\n"
+	    "# TYPE kentongan_accept_errors_total counter\n"
+	    "kentongan_accept_errors_total %llu\n",
+	    (unsigned long long)m->accept_errors);
+	APPEND("# HELP kentongan_http_refused_total Operator API requests "
+	    "refused before routing (malformed, too large).\n"
+	    "# TYPE kentongan_http_refused_total counter\n"
+	    "kentongan_http_refused_total %llu\n",
+	    (unsigned long long)m->http_refused);
 	APPEND("# HELP kentongan_reports_accepted_total Reports accepted "
 	    "(new).\n# TYPE kentongan_reports_accepted_total counter\n"
 	    "kentongan_reports_accepted_total %llu\n",
@@ -134,20 +172,40 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 	APPEND("kentongan_commit_seconds_sum %.6f\n"
 	    "kentongan_commit_seconds_count %llu\n", h->sum,
 	    (unsigned long long)h->count);
+	APPEND("# HELP kentongan_operator_requests_total Operator API requests "
+	    "answered, by operator and status.\n"
+	    "# TYPE kentongan_operator_requests_total counter\n");
+	for (i = 0; i < nmembers; i++) {
+		const struct metrics_statuses *st = members[i].http_statuses;
+
+		if (members[i].role != ROLE_OPERATOR || st == NULL)
+			continue;
+		for (k = 0; k < st->n; k++)
+			APPEND("kentongan_operator_requests_total{operator="
+			    "\"%s\",status=\"%d\"} %llu\n", members[i].id,
+			    st->status[k], (unsigned long long)st->count[k]);
+		if (st->other > 0)
+			APPEND("kentongan_operator_requests_total{operator="
+			    "\"%s\",status=\"other\"} %llu\n", members[i].id,
+			    (unsigned long long)st->other);
+	}
 	APPEND("# HELP kentongan_member_connected 1 if the member has a "
 	    "connection open.\n# TYPE kentongan_member_connected gauge\n");
 	for (i = 0; i < nmembers; i++)
-		APPEND("kentongan_member_connected{member=\"%s\"} %d\n",
+		if (members[i].role != ROLE_OPERATOR)
+			APPEND("kentongan_member_connected{member=\"%s\"} %d\n",
 		    members[i].id, members[i].connected ? 1 : 0);
 	APPEND("# HELP kentongan_member_acked_seq The member's acknowledged "
 	    "position.\n# TYPE kentongan_member_acked_seq gauge\n");
 	for (i = 0; i < nmembers; i++)
-		APPEND("kentongan_member_acked_seq{member=\"%s\"} %lld\n",
+		if (members[i].role != ROLE_OPERATOR)
+			APPEND("kentongan_member_acked_seq{member=\"%s\"} %lld\n",
 		    members[i].id, (long long)members[i].acked_seq);
 	APPEND("# HELP kentongan_member_backlog Alerts for the member not yet "
 	    "acknowledged.\n# TYPE kentongan_member_backlog gauge\n");
 	for (i = 0; i < nmembers; i++)
-		APPEND("kentongan_member_backlog{member=\"%s\"} %lld\n",
+		if (members[i].role != ROLE_OPERATOR)
+			APPEND("kentongan_member_backlog{member=\"%s\"} %lld\n",
 		    members[i].id, (long long)members[i].backlog);
 	return (buf);
 fail:

@@ -30,24 +30,50 @@ struct metrics {
 	uint64_t	reports_refused[PROTO_NERRORS];
 	uint64_t	alerts_delivered;
 	uint64_t	acks;
+	uint64_t	accept_errors;		/* accept() failed (descriptors) */
+	uint64_t	http_refused;		/* requests the parser refused */
 };
 
-/* A member's line in the scrape. */
+#define METRICS_STATUSES	16
+
+/* The operator API's answers to one operator, by status. */
+struct metrics_statuses {
+	int		status[METRICS_STATUSES];
+	uint64_t	count[METRICS_STATUSES];
+	size_t		n;
+	uint64_t	other;		/* statuses past the table */
+};
+
+/* Gauges read at scrape time. */
+struct metrics_gauges {
+	unsigned	connections;
+	unsigned	subscribers;
+	int64_t		last_seq;
+	size_t		reads_pending;	/* reads queued or running */
+	int		store_broken;	/* commits refused for good */
+};
+
+/* A party's lines in the scrape. */
 struct metrics_member {
-	const char	*id;
-	int		 connected;
-	int64_t		 acked_seq;
-	int64_t		 backlog;
+	const char			*id;
+	int				 role;	/* enum role */
+	int				 connected;
+	int64_t				 acked_seq;
+	int64_t				 backlog;
+	const struct metrics_statuses	*http_statuses;	/* or NULL */
 };
 
 /* Count one commit of the given duration. */
 void	metrics_histogram_add(struct metrics_histogram *, double seconds);
+/* Count one answer of the operator API. */
+void	metrics_status_count(struct metrics_statuses *, int status);
 /*
  * The Prometheus text exposition of everything, malloc'd (NULL on no
- * memory). connections and subscribers are gauges read at scrape time.
+ * memory). Member lines are for members and partners; answer counts for
+ * operators.
  */
 char	*metrics_render(const struct metrics *, const struct metrics_histogram *,
-	    unsigned connections, unsigned subscribers, int64_t last_seq,
-	    const struct metrics_member *, size_t nmembers);
+	    const struct metrics_gauges *, const struct metrics_member *,
+	    size_t nmembers);
 
 #endif

@@ -1,93 +1,181 @@
 /*
- * The operator API: libevent's HTTP server over OpenSSL bufferevents. The
- * TLS handshake already refuses anyone but an operator; each request checks
- * again, so a certificate dropped by a reload cannot keep reading.
+ * The operator API: HTTP/1.1 on the hub's own TLS connections (conn.c),
+ * one request at a time per connection. The TLS handshake already refuses
+ * anyone but an operator; each request checks again, so a certificate
+ * dropped by a reload cannot keep reading. Answers that read the store are
+ * read on a reader thread, a few per operator at a time; the loop never
+ * waits for them.
  */
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/http.h>
-#include <event2/keyvalq_struct.h>
-#include <event2/listener.h>
 #include <jansson.h>
 
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "http.h"
 #include "hub.h"
 #include "log.h"
 #include "metrics.h"
 #include "operator.h"
 #include "opparams.h"
+#include "reader.h"
+#include "store.h"
 #include "store_read.h"
 #include "timefmt.h"
 #include "tls.h"
 
-/* The operator API's own connection to the store. */
-static struct store_reader	*operator_store;
+/* What a read of the operator API is for. */
+enum operator_read {
+	OPERATOR_REPORTS,
+	OPERATOR_REPORT,
+	OPERATOR_STATS
+};
 
-/* Send a JSON body with a status. */
-static void
-operator_reply(struct evhttp_request *req, int code, const char *reason,
-    struct evbuffer *body)
+/* One recipient of a report, as read. */
+struct operator_delivery {
+	char		 member[CONF_MEMBER_ID_MAX + 1];
+	int		 tier;
+	int64_t		 delivered_at;
+	int64_t		 acked_at;
+};
+
+/* A request that reads the store, on a reader thread. */
+struct operator_job {
+	struct reader_job	 job;		/* first: the job is the struct */
+	struct conn		*conn;
+	struct http_request	*req;
+	enum operator_read	 what;
+	struct query_request	 q;
+	int64_t			 seq;
+	int64_t			 since;
+	int64_t			 until;
+	int64_t			 upto;
+	struct evbuffer		*body;		/* built by the reader */
+	struct operator_delivery *deliveries;
+	size_t			 ndeliveries;
+	size_t			 deliveries_cap;
+	int			 found;
+	int			 failed;
+};
+
+/* The Date of an answer. */
+static int64_t
+operator_date(void)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/json");
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Cache-Control", "no-store");
-	evhttp_send_reply(req, code, reason, body);
+	return (time_now_usec() / 1000000);
+}
+
+/* Count an answer for the operator and log it, as an audit trail. */
+static void
+operator_audit(struct conn *c, const struct http_request *req, int status)
+{
+	struct member_state	*ms = c->member_state;
+
+	if (ms != NULL)
+		metrics_status_count(&ms->http_statuses, status);
+	log_info("operator %s %s %s %d", c->member[0] != '\0' ? c->member :
+	    "-", req != NULL ? http_method_name(req->method) : "-",
+	    req != NULL ? req->path : "-", status);
+}
+
+/*
+ * Send a whole answer: head and body. The connection closes after it when
+ * the request or the answer says so.
+ */
+static void
+operator_send(struct conn *c, const struct http_request *req, int status,
+    const char *content_type, const struct http_field *fields,
+    size_t nfields, const void *body, size_t len)
+{
+	struct http_response	 r = { 0 };
+	char			*out;
+	size_t			 outlen;
+
+	r.status = status;
+	r.content_type = content_type;
+	r.keep_alive = req != NULL && req->keep_alive && !c->http_close &&
+	    status < 500;
+	r.head = req != NULL && req->method == HTTP_HEAD;
+	r.date = operator_date();
+	r.fields = fields;
+	r.nfields = nfields;
+	operator_audit(c, req, status);
+	if ((out = http_response_format(&r, body, len, &outlen)) == NULL) {
+		conn_abort(c, "cannot format an answer");
+		return;
+	}
+	conn_send_raw(c, out, outlen);
+	free(out);
+	if (!r.keep_alive) {
+		c->http_close = 1;
+		conn_close(c, NULL);
+	}
 }
 
 /* Send {"error":CODE,"message":TEXT} with a status. */
 static void
-operator_error(struct evhttp_request *req, int code, const char *error,
-    const char *message)
+operator_error(struct conn *c, const struct http_request *req, int status,
+    const char *error, const char *message)
 {
-	struct evbuffer	*body = evbuffer_new();
-	json_t		*j;
-	char		*text;
+	struct http_field	 allow = { "Allow", "GET" };
+	char			*body;
+	size_t			 len;
 
-	j = json_pack("{s:s, s:s}", "error", error, "message", message);
-	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
-	if (body != NULL && text != NULL)
-		evbuffer_add_printf(body, "%s\n", text);
-	free(text);
-	json_decref(j);
-	operator_reply(req, code, code == 400 ? "Bad Request" : code == 403 ?
-	    "Forbidden" : code == 404 ? "Not Found" : code == 405 ?
-	    "Method Not Allowed" : "Internal Server Error", body);
-	if (body != NULL)
-		evbuffer_free(body);
+	if ((body = http_error_body(error, message, &len)) == NULL) {
+		conn_abort(c, "out of memory");
+		return;
+	}
+	operator_send(c, req, status, "application/json",
+	    status == 405 ? &allow : NULL, status == 405 ? 1 : 0, body, len);
+	free(body);
 }
 
-/* A 400 from a verdict, naming the parameter. */
+/* A 400 from a verdict. */
 static void
-operator_bad_request(struct evhttp_request *req, const struct verdict *v)
+operator_bad_request(struct conn *c, const struct http_request *req,
+    const struct verdict *v)
 {
-	operator_error(req, 400, proto_error_name(v->error),
+	operator_error(c, req, 400, proto_error_name(v->error),
 	    v->message != NULL ? v->message : "bad request");
+}
+
+/* Send a JSON body held in a buffer. */
+static void
+operator_json(struct conn *c, const struct http_request *req,
+    struct evbuffer *body)
+{
+	size_t	len = evbuffer_get_length(body);
+
+	operator_send(c, req, 200, "application/json", NULL, 0,
+	    evbuffer_pullup(body, -1), len);
+}
+
+void
+operator_refuse(struct conn *c, int status, const char *error,
+    const char *message)
+{
+	operator_error(c, NULL, status, error, message);
 }
 
 /* A 400 for a parameter given to an endpoint that takes none, naming it. */
 static void
-operator_no_parameters(struct evhttp_request *req, const char *query)
+operator_no_parameters(struct conn *c, const struct http_request *req)
 {
 	struct verdict	 v = { 0 };
 	int		 n;
 
-	n = (int)strcspn(query, "=&");
+	n = (int)strcspn(req->query, "=&");
 	if (n > 64)
 		n = 64;
 	/* Through a verdict, which makes the bytes it quotes valid UTF-8. */
 	verdict_set(&v, PROTO_UNKNOWN_FIELD, NULL, "unknown parameter "
-	    "\"%.*s\": this endpoint takes none", n, query);
-	operator_error(req, 400, "unknown_field", v.message != NULL ?
+	    "\"%.*s\": this endpoint takes none", n, req->query);
+	operator_error(c, req, 400, "unknown_field", v.message != NULL ?
 	    v.message : "this endpoint takes no parameters");
 	verdict_clear(&v);
 }
@@ -125,148 +213,316 @@ operator_report_row(const struct store_row *row, void *arg)
 	return (0);
 }
 
-/* GET /v1/reports */
+/* Keep one recipient of the report read. */
 static void
-operator_reports(struct hub *hub, struct evhttp_request *req, const char *query)
+operator_keep_delivery(const struct store_delivery *d, void *arg)
 {
-	struct query_request	 q;
-	struct verdict		 v = { 0 };
-	struct evbuffer		*rows = NULL, *body = NULL;
-	int64_t			 next;
+	struct operator_job		*oj = arg;
+	struct operator_delivery	*grown;
+	size_t				 cap;
 
-	if (opparams_reports(query, hub->taxonomy, &q, &v) == -1) {
-		operator_bad_request(req, &v);
-		verdict_clear(&v);
-		return;
+	if (oj->ndeliveries == oj->deliveries_cap) {
+		cap = oj->deliveries_cap == 0 ? 16 : oj->deliveries_cap * 2;
+		if ((grown = reallocarray(oj->deliveries, cap,
+		    sizeof *grown)) == NULL) {
+			oj->failed = 1;
+			return;
+		}
+		oj->deliveries = grown;
+		oj->deliveries_cap = cap;
 	}
-	if ((rows = evbuffer_new()) == NULL || (body = evbuffer_new()) ==
-	    NULL || store_reader_query(operator_store, NULL, &q,
-	    hub->delivered_seq, operator_report_row, rows, &next) == -1) {
-		operator_error(req, 500, "internal_error", "the history could "
-		    "not be read");
-		goto done;
-	}
-	evbuffer_add_printf(body, "{\"reports\":[");
-	evbuffer_add_buffer(body, rows);
-	if (next > 0)
-		evbuffer_add_printf(body, "],\"next\":%lld}\n", (long long)next);
-	else
-		evbuffer_add_printf(body, "],\"next\":null}\n");
-	operator_reply(req, 200, "OK", body);
-done:
-	if (rows != NULL)
-		evbuffer_free(rows);
-	if (body != NULL)
-		evbuffer_free(body);
-	request_query_clear(&q);
+	snprintf(oj->deliveries[oj->ndeliveries].member,
+	    sizeof oj->deliveries[oj->ndeliveries].member, "%s", d->member);
+	oj->deliveries[oj->ndeliveries].tier = d->tier;
+	oj->deliveries[oj->ndeliveries].delivered_at = d->delivered_at;
+	oj->deliveries[oj->ndeliveries].acked_at = d->acked_at;
+	oj->ndeliveries++;
 }
 
-struct operator_deliveries {
-	struct hub	*hub;
-	int64_t		 seq;
-	struct evbuffer	*out;
-};
+/* Add one count to its dimension's object. */
+static void
+operator_count(const struct store_count *count, void *arg)
+{
+	json_t	*stats = arg, *by;
+	char	 key[32];
+
+	snprintf(key, sizeof key, "by_%s", count->dimension);
+	by = json_object_get(stats, key);
+	json_object_set_new(by, count->key, json_integer(count->count));
+	if (strcmp(count->dimension, "code") == 0)
+		json_object_set_new(stats, "total", json_integer(
+		    json_integer_value(json_object_get(stats, "total")) +
+		    count->count));
+}
+
+/* On a reader thread: the statistics as a JSON body. */
+static int
+operator_read_stats(struct operator_job *oj, struct store_reader *store)
+{
+	json_t	*stats;
+	char	*text, since_text[RFC3339_BUFSIZE], until_text[RFC3339_BUFSIZE];
+	int	 rc = -1;
+
+	stats = json_pack("{s:o, s:o, s:i, s:{}, s:{}, s:{}, s:{}}",
+	    "since", oj->since != 0 ? json_string(rfc3339_format(oj->since,
+	    since_text, sizeof since_text)) : json_null(),
+	    "until", oj->until != 0 ? json_string(rfc3339_format(oj->until,
+	    until_text, sizeof until_text)) : json_null(),
+	    "total", 0, "by_code", "by_severity", "by_sender", "by_day");
+	if (stats != NULL && store_reader_stats(store, oj->since, oj->until,
+	    oj->upto, operator_count, stats) == 0 &&
+	    (text = json_dumps(stats, JSON_COMPACT)) != NULL) {
+		if (evbuffer_add_printf(oj->body, "%s\n", text) != -1)
+			rc = 0;
+		free(text);
+	}
+	json_decref(stats);
+	return (rc);
+}
+
+/* On a reader thread: read what the request asks for. */
+static void
+operator_run(struct reader_job *job, struct store_reader *store)
+{
+	struct operator_job	*oj = (struct operator_job *)job;
+	struct evbuffer		*rows;
+	int64_t			 next;
+	int			 n;
+
+	if ((oj->body = evbuffer_new()) == NULL) {
+		oj->failed = 1;
+		return;
+	}
+	switch (oj->what) {
+	case OPERATOR_REPORTS:
+		if ((rows = evbuffer_new()) == NULL) {
+			oj->failed = 1;
+			return;
+		}
+		if (store_reader_query(store, NULL, &oj->q, oj->upto,
+		    operator_report_row, rows, &next) == -1)
+			oj->failed = 1;
+		else {
+			evbuffer_add_printf(oj->body, "{\"reports\":[");
+			evbuffer_add_buffer(oj->body, rows);
+			if (next > 0)
+				evbuffer_add_printf(oj->body, "],\"next\":%lld}\n",
+				    (long long)next);
+			else
+				evbuffer_add_printf(oj->body,
+				    "],\"next\":null}\n");
+		}
+		evbuffer_free(rows);
+		break;
+	case OPERATOR_REPORT:
+		n = oj->seq <= oj->upto ? store_reader_report(store, oj->seq,
+		    operator_report_row, oj->body) : 0;
+		if (n == -1 || (n == 1 && store_reader_deliveries(store,
+		    oj->seq, operator_keep_delivery, oj) == -1))
+			oj->failed = 1;
+		oj->found = n == 1;
+		break;
+	case OPERATOR_STATS:
+		if (operator_read_stats(oj, store) == -1)
+			oj->failed = 1;
+		break;
+	}
+}
 
 /*
- * One recipient of a report, for its deliveries list. A delivery position
- * not yet written (they are written once a second) is taken from memory:
- * it is the one that will be written.
+ * The report read, with its deliveries. A delivery position not yet
+ * written (they are written once a second) is taken from memory: it is the
+ * one that will be written.
  */
 static void
-operator_delivery(const struct store_delivery *d, void *arg)
+operator_report_answer(struct operator_job *oj)
 {
-	struct operator_deliveries	*od = arg;
+	struct conn			*c = oj->conn;
+	struct evbuffer			*body;
 	struct member_state		*ms;
+	struct operator_delivery	*d;
 	char				 sent[RFC3339_BUFSIZE + 2];
 	char				 acked[RFC3339_BUFSIZE + 2];
-	int64_t				 delivered_at = d->delivered_at;
+	int64_t				 delivered_at;
+	size_t				 i, len;
 
-	if (delivered_at == 0 &&
-	    (ms = hub_member_find(od->hub, d->member)) != NULL &&
-	    ms->delivered_dirty && ms->delivered_seq >= od->seq)
-		delivered_at = ms->delivered_at;
-	if (evbuffer_get_length(od->out) > 0)
-		evbuffer_add(od->out, ",", 1);
-	evbuffer_add_printf(od->out, "{\"member\":\"%s\",\"tier\":\"%s\","
-	    "\"delivered_at\":%s,\"acked_at\":%s}", d->member,
-	    tier_name((enum tier)d->tier),
-	    operator_time(delivered_at, sent, sizeof sent),
-	    operator_time(d->acked_at, acked, sizeof acked));
+	if (!oj->found) {
+		operator_error(c, oj->req, 404, "not_found", "no report has "
+		    "this sequence number");
+		return;
+	}
+	if ((body = evbuffer_new()) == NULL) {
+		operator_error(c, oj->req, 500, "internal_error",
+		    "out of memory");
+		return;
+	}
+	/* The row is an object; reopen it to add the deliveries. */
+	len = evbuffer_get_length(oj->body);
+	evbuffer_remove_buffer(oj->body, body, len - 1);
+	evbuffer_add_printf(body, ",\"deliveries\":[");
+	for (i = 0; i < oj->ndeliveries; i++) {
+		d = &oj->deliveries[i];
+		delivered_at = d->delivered_at;
+		if (delivered_at == 0 &&
+		    (ms = hub_member_find(c->hub, d->member)) != NULL &&
+		    ms->delivered_dirty && ms->delivered_seq >= oj->seq)
+			delivered_at = ms->delivered_at;
+		evbuffer_add_printf(body, "%s{\"member\":\"%s\",\"tier\":\"%s\","
+		    "\"delivered_at\":%s,\"acked_at\":%s}", i > 0 ? "," : "",
+		    d->member, tier_name((enum tier)d->tier),
+		    operator_time(delivered_at, sent, sizeof sent),
+		    operator_time(d->acked_at, acked, sizeof acked));
+	}
+	evbuffer_add_printf(body, "]}\n");
+	operator_json(c, oj->req, body);
+	evbuffer_free(body);
+}
+
+/* Free a job and what it holds. */
+static void
+operator_job_free(struct operator_job *oj)
+{
+	if (oj->body != NULL)
+		evbuffer_free(oj->body);
+	http_request_free(oj->req);
+	request_query_clear(&oj->q);
+	free(oj->deliveries);
+	free(oj);
+}
+
+/* On the loop: answer, if the connection is still there, then read on. */
+static void
+operator_done(struct reader_job *job)
+{
+	struct operator_job	*oj = (struct operator_job *)job;
+	struct conn		*c = oj->conn;
+
+	c->query = NULL;
+	if (!job->cancelled && c->state == CONN_READY) {
+		if (oj->failed)
+			operator_error(c, oj->req, 500, "internal_error",
+			    oj->what == OPERATOR_STATS ? "the statistics could "
+			    "not be computed" : oj->what == OPERATOR_REPORT ?
+			    "the report could not be read" : "the history "
+			    "could not be read");
+		else if (oj->what == OPERATOR_REPORT)
+			operator_report_answer(oj);
+		else
+			operator_json(c, oj->req, oj->body);
+	}
+	conn_maybe_resume(c);
+	conn_unref(c);
+	operator_job_free(oj);
+}
+
+/* Read on a reader thread; the connection waits for the answer. */
+static void
+operator_read(struct conn *c, struct operator_job *oj)
+{
+	oj->conn = c;
+	oj->upto = c->hub->delivered_seq;
+	oj->job.run = operator_run;
+	oj->job.done = operator_done;
+	conn_ref(c);
+	c->query = &oj->job;
+	reader_submit_gated(c->hub->reader, &c->member_state->reads, &oj->job);
+}
+
+/* A job for req, which it then owns; NULL (and a 500 sent) on no memory. */
+static struct operator_job *
+operator_job_new(struct conn *c, struct http_request *req,
+    enum operator_read what)
+{
+	struct operator_job	*oj;
+
+	if ((oj = calloc(1, sizeof *oj)) == NULL) {
+		operator_error(c, req, 500, "internal_error", "out of memory");
+		http_request_free(req);
+		return (NULL);
+	}
+	oj->req = req;
+	oj->what = what;
+	return (oj);
+}
+
+/* GET /v1/reports */
+static void
+operator_reports(struct conn *c, struct http_request *req)
+{
+	struct operator_job	*oj;
+	struct verdict		 v = { 0 };
+
+	if ((oj = operator_job_new(c, req, OPERATOR_REPORTS)) == NULL)
+		return;
+	if (opparams_reports(req->query, c->hub->taxonomy, &oj->q, &v) == -1) {
+		operator_bad_request(c, req, &v);
+		verdict_clear(&v);
+		operator_job_free(oj);
+		return;
+	}
+	operator_read(c, oj);
 }
 
 /* GET /v1/reports/SEQ */
 static void
-operator_report(struct hub *hub, struct evhttp_request *req,
-    const char *seq_text, const char *query)
+operator_report(struct conn *c, struct http_request *req, const char *seq_text)
 {
-	struct operator_deliveries	 od;
-	struct evbuffer			*row = NULL, *deliveries = NULL;
-	struct evbuffer			*body = NULL;
-	int64_t				 seq;
-	size_t				 len;
-	int				 found;
+	struct operator_job	*oj;
+	int64_t			 seq;
 
-	if (query != NULL && *query != '\0') {
-		operator_no_parameters(req, query);
+	if (req->query != NULL && *req->query != '\0') {
+		operator_no_parameters(c, req);
+		http_request_free(req);
 		return;
 	}
 	if (strchr(seq_text, '/') != NULL) {
-		operator_error(req, 404, "not_found", "no such endpoint; see "
+		operator_error(c, req, 404, "not_found", "no such endpoint; see "
 		    "/v1/reports/SEQ");
+		http_request_free(req);
 		return;
 	}
 	if (opparams_seq(seq_text, &seq) == -1) {
-		operator_error(req, 400, "invalid_field", "the report's "
+		operator_error(c, req, 400, "invalid_field", "the report's "
 		    "sequence number must be a positive integer");
+		http_request_free(req);
 		return;
 	}
-	if ((row = evbuffer_new()) == NULL ||
-	    (deliveries = evbuffer_new()) == NULL ||
-	    (body = evbuffer_new()) == NULL)
-		goto fail;
-	found = seq <= hub->delivered_seq ? store_reader_report(operator_store,
-	    seq, operator_report_row, row) : 0;
-	if (found == -1)
-		goto fail;
-	if (found == 0) {
-		operator_error(req, 404, "not_found", "no report has this "
-		    "sequence number");
-		goto done;
-	}
-	od.hub = hub;
-	od.seq = seq;
-	od.out = deliveries;
-	if (store_reader_deliveries(operator_store, seq, operator_delivery,
-	    &od) == -1)
-		goto fail;
-	/* The row is an object; reopen it to add the deliveries. */
-	len = evbuffer_get_length(row);
-	evbuffer_remove_buffer(row, body, len - 1);
-	evbuffer_add_printf(body, ",\"deliveries\":[");
-	evbuffer_add_buffer(body, deliveries);
-	evbuffer_add_printf(body, "]}\n");
-	operator_reply(req, 200, "OK", body);
-	goto done;
-fail:
-	operator_error(req, 500, "internal_error", "the report could not be "
-	    "read");
-done:
-	if (row != NULL)
-		evbuffer_free(row);
-	if (deliveries != NULL)
-		evbuffer_free(deliveries);
-	if (body != NULL)
-		evbuffer_free(body);
+	if ((oj = operator_job_new(c, req, OPERATOR_REPORT)) == NULL)
+		return;
+	oj->seq = seq;
+	operator_read(c, oj);
 }
 
-/* GET /v1/members */
+/* GET /v1/stats */
 static void
-operator_members(struct hub *hub, struct evhttp_request *req)
+operator_stats(struct conn *c, struct http_request *req)
+{
+	struct operator_job	*oj;
+	struct verdict		 v = { 0 };
+	int64_t			 since, until;
+
+	if (opparams_stats(req->query, &since, &until, &v) == -1) {
+		operator_bad_request(c, req, &v);
+		verdict_clear(&v);
+		http_request_free(req);
+		return;
+	}
+	if ((oj = operator_job_new(c, req, OPERATOR_STATS)) == NULL)
+		return;
+	oj->since = since;
+	oj->until = until;
+	operator_read(c, oj);
+}
+
+/* GET /v1/members, from memory. */
+static void
+operator_members(struct conn *c, const struct http_request *req)
 {
 	const struct conf_member	*m;
 	struct member_state		*ms;
+	struct hub			*hub = c->hub;
+	struct evbuffer			*body = NULL;
 	json_t				*list, *item, *wrapper;
-	struct evbuffer			*body;
 	char				*text, seen[RFC3339_BUFSIZE];
 	int64_t				 backlog, acked;
 	size_t				 i;
@@ -290,246 +546,188 @@ operator_members(struct hub *hub, struct evhttp_request *req)
 	wrapper = list != NULL ? json_pack("{s:o}", "members", list) : NULL;
 	text = wrapper != NULL ? json_dumps(wrapper, JSON_COMPACT) : NULL;
 	json_decref(wrapper);
-	if (text == NULL || (body = evbuffer_new()) == NULL) {
+	if (text == NULL || (body = evbuffer_new()) == NULL ||
+	    evbuffer_add_printf(body, "%s\n", text) == -1) {
+		operator_error(c, req, 500, "internal_error", "out of memory");
 		free(text);
-		operator_error(req, 500, "internal_error", "out of memory");
+		if (body != NULL)
+			evbuffer_free(body);
 		return;
 	}
-	evbuffer_add_printf(body, "%s\n", text);
 	free(text);
-	operator_reply(req, 200, "OK", body);
+	operator_json(c, req, body);
 	evbuffer_free(body);
 }
 
-/* Add one count to its dimension's object. */
+/* GET /metrics, from memory. */
 static void
-operator_count(const struct store_count *count, void *arg)
-{
-	json_t	*stats = arg, *by;
-	char	 key[32];
-
-	snprintf(key, sizeof key, "by_%s", count->dimension);
-	by = json_object_get(stats, key);
-	json_object_set_new(by, count->key, json_integer(count->count));
-	if (strcmp(count->dimension, "code") == 0)
-		json_object_set_new(stats, "total", json_integer(
-		    json_integer_value(json_object_get(stats, "total")) +
-		    count->count));
-}
-
-/* GET /v1/stats */
-static void
-operator_stats(struct hub *hub, struct evhttp_request *req, const char *query)
-{
-	struct verdict	 v = { 0 };
-	struct evbuffer	*body;
-	json_t		*stats;
-	char		*text, since_text[RFC3339_BUFSIZE + 2];
-	char		 until_text[RFC3339_BUFSIZE + 2];
-	int64_t		 since, until;
-
-	if (opparams_stats(query, &since, &until, &v) == -1) {
-		operator_bad_request(req, &v);
-		verdict_clear(&v);
-		return;
-	}
-	stats = json_pack("{s:o, s:o, s:i, s:{}, s:{}, s:{}, s:{}}",
-	    "since", since != 0 ? json_string(rfc3339_format(since, since_text,
-	    sizeof since_text)) : json_null(),
-	    "until", until != 0 ? json_string(rfc3339_format(until, until_text,
-	    sizeof until_text)) : json_null(),
-	    "total", 0, "by_code", "by_severity", "by_sender", "by_day");
-	if (stats == NULL || store_reader_stats(operator_store, since, until,
-	    hub->delivered_seq, operator_count, stats) == -1 ||
-	    (text = json_dumps(stats, JSON_COMPACT)) == NULL) {
-		json_decref(stats);
-		operator_error(req, 500, "internal_error", "the statistics "
-		    "could not be computed");
-		return;
-	}
-	json_decref(stats);
-	if ((body = evbuffer_new()) != NULL) {
-		evbuffer_add_printf(body, "%s\n", text);
-		operator_reply(req, 200, "OK", body);
-		evbuffer_free(body);
-	}
-	free(text);
-}
-
-/* GET /metrics */
-static void
-operator_metrics(struct hub *hub, struct evhttp_request *req)
+operator_metrics(struct conn *c, const struct http_request *req)
 {
 	struct metrics_histogram	 h;
 	struct metrics_member		*members;
+	struct metrics_gauges		 g = { 0 };
 	struct member_state		*ms;
-	struct conn			*c;
-	struct evbuffer			*body;
-	unsigned			 subscribers = 0;
+	struct conn			*other;
+	struct hub			*hub = c->hub;
 	size_t				 i, n = 0;
 	char				*text;
 
 	committer_histogram(hub->committer, &h);
-	TAILQ_FOREACH(c, &hub->conns, entry)
-		subscribers += c->subscribed ? 1 : 0;
+	TAILQ_FOREACH(other, &hub->conns, entry)
+		g.subscribers += other->subscribed ? 1 : 0;
+	g.connections = hub->nconns;
+	g.last_seq = hub->delivered_seq;
+	g.reads_pending = hub->reader != NULL ? reader_pending(hub->reader) :
+	    0;
+	g.store_broken = store_broken(hub->store) != NULL;
 	members = calloc(hub->conf->nmembers + 1, sizeof *members);
 	for (i = 0; members != NULL && i < hub->conf->nmembers; i++) {
-		if (hub->conf->members[i].role == ROLE_OPERATOR)
-			continue;
 		ms = hub_member_find(hub, hub->conf->members[i].id);
 		members[n].id = hub->conf->members[i].id;
+		members[n].role = hub->conf->members[i].role;
 		members[n].connected = ms != NULL && ms->connections > 0;
 		members[n].acked_seq = ms != NULL ? ms->acked_seq : 0;
 		members[n].backlog = ms != NULL ? hub_member_backlog(ms) : 0;
+		members[n].http_statuses = ms != NULL ? &ms->http_statuses :
+		    NULL;
 		n++;
 	}
-	text = members != NULL ? metrics_render(&hub->metrics, &h, hub->nconns,
-	    subscribers, hub->delivered_seq, members, n) : NULL;
+	text = members != NULL ? metrics_render(&hub->metrics, &h, &g,
+	    members, n) : NULL;
 	free(members);
-	if (text == NULL || (body = evbuffer_new()) == NULL) {
-		free(text);
-		operator_error(req, 500, "internal_error", "out of memory");
+	if (text == NULL) {
+		operator_error(c, req, 500, "internal_error", "out of memory");
 		return;
 	}
-	evbuffer_add(body, text, strlen(text));
+	operator_send(c, req, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    NULL, 0, text, strlen(text));
 	free(text);
-	evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-	evhttp_send_reply(req, 200, "OK", body);
-	evbuffer_free(body);
 }
 
-/* The operator behind a request, or NULL (with *why). */
+/* The operator behind the connection now, or NULL (with *why). */
 static const struct conf_member *
-operator_identity(struct hub *hub, struct evhttp_request *req,
-    const char **why)
+operator_identity(struct conn *c, const char **why)
 {
-	struct evhttp_connection	*evcon;
-	struct bufferevent		*bev;
-	SSL				*ssl;
+	SSL	*ssl;
 
 	*why = "no TLS session";
-	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
-	    (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
-	    (ssl = bufferevent_openssl_get_ssl(bev)) == NULL)
+	if ((ssl = bufferevent_openssl_get_ssl(c->bev)) == NULL)
 		return (NULL);
 	/* The handshake was checked against the CRL of its day. */
-	if (!tls_recheck_peer(hub->operator_ctx, ssl, why))
+	if (!tls_recheck_peer(c->hub->operator_ctx, ssl, why))
 		return (NULL);
-	return (tls_peer_member(ssl, hub->conf, TLS_OPERATOR_LISTENER, why));
+	return (tls_peer_member(ssl, c->hub->conf, TLS_OPERATOR_LISTENER, why));
 }
 
-/* Every request: who asks, what for, and route it. */
+/* One request: who asks, what for; route it. Takes req. */
 static void
-operator_request(struct evhttp_request *req, void *arg)
+operator_request(struct conn *c, struct http_request *req)
 {
-	struct hub			*hub = arg;
-	const struct evhttp_uri		*uri;
 	const struct conf_member	*op;
-	const char			*path, *query, *why;
+	const char			*path = req->path, *why;
 
-	if ((op = operator_identity(hub, req, &why)) == NULL) {
-		operator_error(req, 403, "forbidden", why);
+	if ((op = operator_identity(c, &why)) == NULL ||
+	    strcmp(op->id, c->member) != 0) {
+		operator_error(c, req, 403, "forbidden", op == NULL ? why :
+		    "certificate now registered to another operator");
+		http_request_free(req);
 		return;
 	}
-	uri = evhttp_request_get_evhttp_uri(req);
-	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
-	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
-	if (path == NULL)
-		path = "";
-	log_debug("operator %s: %s", op->id, path);
-	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
-		evhttp_add_header(evhttp_request_get_output_headers(req),
-		    "Allow", "GET");
-		operator_error(req, 405, "method_not_allowed", "the operator "
+	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
+		operator_error(c, req, 405, "method_not_allowed", "the operator "
 		    "API is read-only: use GET");
+		http_request_free(req);
 		return;
 	}
 	if (strcmp(path, "/v1/reports") == 0)
-		operator_reports(hub, req, query);
+		operator_reports(c, req);
 	else if (strncmp(path, "/v1/reports/", 12) == 0)
-		operator_report(hub, req, path + 12, query);
-	else if ((strcmp(path, "/v1/members") == 0 ||
-	    strcmp(path, "/metrics") == 0) && query != NULL && *query != '\0')
-		operator_no_parameters(req, query);
-	else if (strcmp(path, "/v1/members") == 0)
-		operator_members(hub, req);
+		operator_report(c, req, path + 12);
 	else if (strcmp(path, "/v1/stats") == 0)
-		operator_stats(hub, req, query);
-	else if (strcmp(path, "/metrics") == 0)
-		operator_metrics(hub, req);
-	else
-		operator_error(req, 404, "not_found", "no such endpoint; see "
-		    "/v1/reports, /v1/reports/SEQ, /v1/members, /v1/stats, "
-		    "/metrics");
+		operator_stats(c, req);
+	else {
+		if ((strcmp(path, "/v1/members") == 0 ||
+		    strcmp(path, "/metrics") == 0) && req->query != NULL &&
+		    *req->query != '\0')
+			operator_no_parameters(c, req);
+		else if (strcmp(path, "/v1/members") == 0)
+			operator_members(c, req);
+		else if (strcmp(path, "/metrics") == 0)
+			operator_metrics(c, req);
+		else
+			operator_error(c, req, 404, "not_found", "no such "
+			    "endpoint; see /v1/reports, /v1/reports/SEQ, "
+			    "/v1/members, /v1/stats, /metrics");
+		http_request_free(req);
+	}
 }
 
-/* A new operator connection gets its own TLS session. */
-static struct bufferevent *
-operator_bevcb(struct event_base *base, void *arg)
+void
+operator_input(struct conn *c)
 {
-	struct hub		*hub = arg;
-	struct bufferevent	*bev;
-	SSL			*ssl;
+	struct http_request	*req;
+	struct http_error	 err;
+	struct evbuffer		*input;
+	const char		*buf;
+	size_t			 len, consumed;
+	char			*reply;
 
-	if ((ssl = SSL_new(hub->operator_ctx)) == NULL)
-		return (NULL);
-	bev = bufferevent_openssl_socket_new(base, -1, ssl,
-	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		return (NULL);
+	while (conn_may_read(c) && !c->http_close) {
+		input = bufferevent_get_input(c->bev);
+		if ((len = evbuffer_get_length(input)) == 0)
+			return;
+		/* More than a head may hold tells the parser enough. */
+		if (len > HTTP_HEAD_MAX + 1)
+			len = HTTP_HEAD_MAX + 1;
+		if ((buf = (const char *)evbuffer_pullup(input,
+		    (ev_ssize_t)len)) == NULL) {
+			conn_abort(c, "out of memory reading a request");
+			return;
+		}
+		memset(&err, 0, sizeof err);
+		req = NULL;
+		switch (http_parse(&c->http, buf, len, &req, &err,
+		    &consumed)) {
+		case HTTP_PARSE_MORE:
+			return;
+		case HTTP_PARSE_ERROR:
+			c->hub->metrics.http_refused++;
+			operator_audit(c, NULL, err.status);
+			if ((reply = http_error_reply(&err, operator_date(),
+			    &len)) != NULL) {
+				conn_send_raw(c, reply, len);
+				free(reply);
+			}
+			if (err.close) {
+				c->http_close = 1;
+				http_error_clear(&err);
+				conn_close_lingering(c, NULL);
+				return;
+			}
+			evbuffer_drain(input, consumed);
+			http_error_clear(&err);
+			break;
+		case HTTP_PARSE_DONE:
+			evbuffer_drain(input, consumed);
+			operator_request(c, req);
+			break;
+		}
 	}
-	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-	hub->metrics.connections_accepted++;
-	return (bev);
+}
+
+void
+operator_closed(struct conn *c)
+{
+	(void)c;
 }
 
 void
 operator_start(struct hub *hub)
 {
-	struct evconnlistener	*listener;
-	char			*cause = NULL;
-	int			 one = 1;
+	char	*cause = NULL;
 
-	if (hub->conf->operator_off)
-		return;
-	if ((operator_store = store_reader_open(hub->conf->database.path,
-	    &cause)) == NULL)
-		fatalx("%s", cause);
 	hub->operator_ctx = tls_server_ctx_new(hub->conf,
 	    TLS_OPERATOR_LISTENER, &hub->conf, &cause);
 	if (hub->operator_ctx == NULL)
 		fatalx("%s", cause);
-	if ((hub->http = evhttp_new(hub->base)) == NULL)
-		fatalx("operator: cannot create the HTTP server");
-	evhttp_set_bevcb(hub->http, operator_bevcb, hub);
-	evhttp_set_gencb(hub->http, operator_request, hub);
-	evhttp_set_timeout(hub->http, (int)hub->conf->idle_timeout);
-	evhttp_set_max_headers_size(hub->http, 16384);
-	evhttp_set_max_body_size(hub->http, 4096);
-	evhttp_set_allowed_methods(hub->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
-	listener = hub_bind(hub, &hub->conf->operator_listen, NULL, NULL);
-	/*
-	 * evhttp writes headers and body separately; without this, Nagle
-	 * and delayed ACKs add 40 ms to every answer. Accepted sockets
-	 * inherit it from the listening one.
-	 */
-	if (setsockopt(evconnlistener_get_fd(listener), IPPROTO_TCP,
-	    TCP_NODELAY, &one, sizeof one) == -1)
-		log_warn("operator: TCP_NODELAY");
-	if (evhttp_bind_listener(hub->http, listener) == NULL)
-		fatalx("operator: cannot serve on the operator listener");
-}
-
-void
-operator_stop(struct hub *hub)
-{
-	if (hub->http != NULL)
-		evhttp_free(hub->http);
-	hub->http = NULL;
-	store_reader_close(operator_store);
-	operator_store = NULL;
 }

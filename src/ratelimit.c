@@ -56,6 +56,27 @@ throttle_pass(struct throttle *t, int64_t now_usec, int64_t interval_usec,
 	return (1);
 }
 
+int
+throttle_pass_burst(struct throttle *t, int64_t now_usec,
+    int64_t interval_usec, unsigned burst, uint64_t *suppressed)
+{
+	if (t->last_usec != 0 && now_usec - t->last_usec < interval_usec &&
+	    now_usec >= t->last_usec) {
+		if (t->passed < burst) {
+			t->passed++;
+			*suppressed = 0;
+			return (1);
+		}
+		t->suppressed++;
+		return (0);
+	}
+	*suppressed = t->suppressed;
+	t->suppressed = 0;
+	t->passed = 1;
+	t->last_usec = now_usec;
+	return (1);
+}
+
 const char *
 throttle_note(char buf[THROTTLE_NOTE_MAX], uint64_t suppressed)
 {

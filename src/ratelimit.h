@@ -29,6 +29,7 @@ int	ratelimit_take(struct ratelimit *, int64_t now_usec);
 struct throttle {
 	int64_t		last_usec;	/* when a line was last let through */
 	uint64_t	suppressed;	/* events since then not logged */
+	unsigned	passed;		/* let through in this interval */
 };
 
 /*
@@ -37,6 +38,13 @@ struct throttle {
  */
 int	throttle_pass(struct throttle *, int64_t now_usec, int64_t interval_usec,
 	    uint64_t *suppressed);
+
+/*
+ * The same, letting the first burst events of each interval through: for
+ * events that are worth a line each while they are rare.
+ */
+int	throttle_pass_burst(struct throttle *, int64_t now_usec,
+	    int64_t interval_usec, unsigned burst, uint64_t *suppressed);
 
 #define THROTTLE_NOTE_MAX	64
 /* " (N more since the last such line)", or "" when none were silenced. */

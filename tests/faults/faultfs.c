@@ -4,7 +4,9 @@
  * starts with $KENTONGAN_FAULT_PATH fail while the file named by
  * $KENTONGAN_FAULT_CONTROL exists and holds ENOSPC, EROFS or EIO. Removing
  * the control file makes the "disk" healthy again, as freeing space or
- * remounting read-write would.
+ * remounting read-write would. SLOW instead makes every read of those
+ * files take 20 ms, as a disk under heavy load would: a read on the wrong
+ * thread then shows.
  *
  *     LD_PRELOAD=tests/faults/faultfs.so \
  *     KENTONGAN_FAULT_PATH=/var/tmp/hub/kentongan.db \
@@ -22,9 +24,15 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The errno to fail with now, or 0: the control file is read on every call. */
+#define FAULT_SLOW	(-1)
+#define FAULT_SLOW_USEC	20000
+
+/*
+ * The errno to fail with now, FAULT_SLOW, or 0: the control file is read
+ * on every call.
+ */
 static int
-fault_errno(void)
+fault_mode(void)
 {
 	const char	*control = getenv("KENTONGAN_FAULT_CONTROL");
 	char		 word[16];
@@ -47,6 +55,8 @@ fault_errno(void)
 			e = EROFS;
 		else if (strncmp(word, "EIO", 3) == 0)
 			e = EIO;
+		else if (strncmp(word, "SLOW", 4) == 0)
+			e = FAULT_SLOW;
 	}
 	errno = saved;
 	return (e);
@@ -78,10 +88,21 @@ fault_check(int fd)
 {
 	int	e;
 
-	if (!fault_applies(fd) || (e = fault_errno()) == 0)
+	if (!fault_applies(fd) || (e = fault_mode()) == 0 || e == FAULT_SLOW)
 		return (0);
 	errno = e;
 	return (-1);
+}
+
+/* Make a read of a file under fault slow, when asked to. */
+static void
+fault_read(int fd)
+{
+	int	saved = errno;
+
+	if (fault_applies(fd) && fault_mode() == FAULT_SLOW)
+		usleep(FAULT_SLOW_USEC);
+	errno = saved;
 }
 
 #define NEXT(name, type) do {						\
@@ -121,6 +142,26 @@ pwrite64(int fd, const void *buf, size_t len, off_t off)
 	if (fault_check(fd) == -1)
 		return (-1);
 	return (real_pwrite64(fd, buf, len, off));
+}
+
+ssize_t
+pread(int fd, void *buf, size_t len, off_t off)
+{
+	static ssize_t	(*real_pread)(int, void *, size_t, off_t);
+
+	NEXT(pread, ssize_t (*)(int, void *, size_t, off_t));
+	fault_read(fd);
+	return (real_pread(fd, buf, len, off));
+}
+
+ssize_t
+pread64(int fd, void *buf, size_t len, off_t off)
+{
+	static ssize_t	(*real_pread64)(int, void *, size_t, off_t);
+
+	NEXT(pread64, ssize_t (*)(int, void *, size_t, off_t));
+	fault_read(fd);
+	return (real_pread64(fd, buf, len, off));
 }
 
 int

@@ -128,7 +128,7 @@ class Hub:
     """
 
     def __init__(self, members=CORE_MEMBERS, agreements=CORE_AGREEMENTS,
-                 settings=None, extra=(), env=None):
+                 settings=None, extra=(), env=None, limits=None):
         self.pki = pki.get()
         self.dir = tempfile.mkdtemp(prefix="hub-", dir=pki.run_dir())
         self.port = free_port()
@@ -155,6 +155,8 @@ class Hub:
         self.extra = list(extra)
         self.env = dict(os.environ)
         self.env.update(env or {})
+        # {resource.RLIMIT_...: (soft, hard)} set in the daemon's process.
+        self.limits = dict(limits or {})
         self.proc = None
         self._stderr = None
         self.write_conf()
@@ -190,11 +192,20 @@ class Hub:
         if not os.access(KENTONGAND, os.X_OK):
             raise unittest.SkipTest("no daemon binary at %s" % KENTONGAND)
         self._stderr = open(self.stderr_path, "ab")
+        limits = self.limits
+
+        def set_limits():
+            import resource
+            for which, pair in limits.items():
+                resource.setrlimit(which, pair)
+
         self.proc = subprocess.Popen(self.command("-c", self.conf_path),
                                      stdin=subprocess.DEVNULL,
                                      env=self.env,
                                      stdout=self._stderr,
-                                     stderr=self._stderr)
+                                     stderr=self._stderr,
+                                     preexec_fn=set_limits if limits
+                                     else None)
         if wait:
             self.wait_listening()
         return self

@@ -7,6 +7,7 @@
 
 #include <check.h>
 
+#include "levels.h"
 #include "metrics.h"
 #include "verdict.h"
 
@@ -128,6 +129,22 @@ static const char expected[] =
 	"# HELP kentongan_last_seq The highest sequence number committed.\n"
 	"# TYPE kentongan_last_seq gauge\n"
 	"kentongan_last_seq 1042\n"
+	"# HELP kentongan_reads_pending Reads of the history queued or running "
+	"on the reader threads.\n"
+	"# TYPE kentongan_reads_pending gauge\n"
+	"kentongan_reads_pending 2\n"
+	"# HELP kentongan_store_ok 0 once the database was found deleted, "
+	"replaced or corrupt: every report is refused until it is restored.\n"
+	"# TYPE kentongan_store_ok gauge\n"
+	"kentongan_store_ok 1\n"
+	"# HELP kentongan_accept_errors_total Connections that could not be "
+	"accepted (descriptors ran out).\n"
+	"# TYPE kentongan_accept_errors_total counter\n"
+	"kentongan_accept_errors_total 3\n"
+	"# HELP kentongan_http_refused_total Operator API requests refused "
+	"before routing (malformed, too large).\n"
+	"# TYPE kentongan_http_refused_total counter\n"
+	"kentongan_http_refused_total 4\n"
 	"# HELP kentongan_reports_accepted_total Reports accepted (new).\n"
 	"# TYPE kentongan_reports_accepted_total counter\n"
 	"kentongan_reports_accepted_total 1000\n"
@@ -177,6 +194,11 @@ static const char expected[] =
 	"kentongan_commit_seconds_bucket{le=\"+Inf\"} 35\n"
 	"kentongan_commit_seconds_sum 3.123457\n"
 	"kentongan_commit_seconds_count 35\n"
+	"# HELP kentongan_operator_requests_total Operator API requests "
+	"answered, by operator and status.\n"
+	"# TYPE kentongan_operator_requests_total counter\n"
+	"kentongan_operator_requests_total{operator=\"OPS\",status=\"200\"} 5\n"
+	"kentongan_operator_requests_total{operator=\"OPS\",status=\"404\"} 1\n"
 	"# HELP kentongan_member_connected 1 if the member has a connection "
 	"open.\n"
 	"# TYPE kentongan_member_connected gauge\n"
@@ -218,13 +240,20 @@ START_TEST(test_render_exact)
 {
 	struct metrics			m;
 	struct metrics_histogram	h;
+	struct metrics_statuses		ops = { 0 };
+	struct metrics_gauges		g = { 7, 3, 1042, 2, 0 };
 	struct metrics_member		members[] = {
-		{ "SG", 1, 1040, 2 },
-		{ "TH", 0, 0, 1042 },
-		{ "APCERT", 5, INT64_C(9007199254740993), 0 },
+		{ "SG", ROLE_MEMBER, 1, 1040, 2, NULL },
+		{ "TH", ROLE_MEMBER, 0, 0, 1042, NULL },
+		{ "OPS", ROLE_OPERATOR, 1, 0, 0, &ops },
+		{ "APCERT", ROLE_PARTNER, 5, INT64_C(9007199254740993), 0, NULL },
 	};
 	char				*text;
 	int				 e;
+
+	for (e = 0; e < 5; e++)
+		metrics_status_count(&ops, 200);
+	metrics_status_count(&ops, 404);
 
 	memset(&m, 0, sizeof m);
 	memset(&h, 0, sizeof h);
@@ -240,6 +269,8 @@ START_TEST(test_render_exact)
 	m.reports_refused[PROTO_OK] = 999;
 	m.alerts_delivered = UINT64_MAX;
 	m.acks = 77;
+	m.accept_errors = 3;
+	m.http_refused = 4;
 	h.buckets[0] = 10;
 	h.buckets[1] = 20;
 	h.buckets[3] = 3;
@@ -247,7 +278,7 @@ START_TEST(test_render_exact)
 	h.buckets[11] = 1;
 	h.count = 35;
 	h.sum = 3.1234567;
-	text = metrics_render(&m, &h, 7, 3, 1042, members, NITEMS(members));
+	text = metrics_render(&m, &h, &g, members, NITEMS(members));
 	ck_assert_ptr_nonnull(text);
 	assert_same_text(text, expected);
 	ck_assert_str_eq(text, expected);
@@ -259,12 +290,15 @@ START_TEST(test_render_empty)
 {
 	struct metrics			m;
 	struct metrics_histogram	h;
+	struct metrics_gauges		g;
 	char				*text, *line, *save = NULL, *value;
 	size_t				 samples = 0;
 
 	memset(&m, 0, sizeof m);
 	memset(&h, 0, sizeof h);
-	text = metrics_render(&m, &h, 0, 0, 0, NULL, 0);
+	memset(&g, 0, sizeof g);
+	g.store_broken = 1;
+	text = metrics_render(&m, &h, &g, NULL, 0);
 	ck_assert_ptr_nonnull(text);
 	/* No member lines, but every family still has HELP and TYPE. */
 	ck_assert_ptr_null(strstr(text, "{member="));
@@ -289,13 +323,15 @@ START_TEST(test_render_empty)
 		ck_assert_msg(value != NULL, "no value: %s", line);
 		if (strncmp(line, "kentongan_commit_seconds_sum ", 29) == 0)
 			ck_assert_str_eq(value, " 0.000000");
+		else if (strncmp(line, "kentongan_store_ok ", 19) == 0)
+			ck_assert_str_eq(value, " 0");
 		else
 			ck_assert_msg(strcmp(value, " 0") == 0,
 			    "non-zero sample: %s", line);
 		samples++;
 	}
-	/* 9 single counters and gauges, 14 refusals, 2, 12 buckets, 2. */
-	ck_assert_uint_eq(samples, 9 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
+	/* 13 single counters and gauges, 14 refusals, 2, 12 buckets, 2. */
+	ck_assert_uint_eq(samples, 13 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
 	free(text);
 }
 END_TEST
@@ -306,12 +342,14 @@ START_TEST(test_render_many_members)
 	struct metrics			 m;
 	struct metrics_histogram	 h;
 	struct metrics_member		*members;
+	struct metrics_gauges		 g;
 	char				 (*ids)[16], want[96];
 	char				*text;
 	size_t				 i;
 
 	memset(&m, 0, sizeof m);
 	memset(&h, 0, sizeof h);
+	memset(&g, 0, sizeof g);
 	members = calloc(N, sizeof *members);
 	ids = calloc(N, sizeof *ids);
 	ck_assert_ptr_nonnull(members);
@@ -323,7 +361,7 @@ START_TEST(test_render_many_members)
 		members[i].acked_seq = (int64_t)i * 10;
 		members[i].backlog = (int64_t)i;
 	}
-	text = metrics_render(&m, &h, 0, 0, 0, members, N);
+	text = metrics_render(&m, &h, &g, members, N);
 	ck_assert_ptr_nonnull(text);
 	for (i = 0; i < N; i += 499) {
 		snprintf(want, sizeof want,

@@ -197,11 +197,44 @@ START_TEST(test_configure)
 }
 END_TEST
 
+/* The first few of each interval pass; the rest are counted on the next. */
+START_TEST(test_throttle_burst)
+{
+	struct throttle	t = { 0 };
+	uint64_t	suppressed = 99;
+	const int64_t	sec = 1000000;
+	int		i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(throttle_pass_burst(&t, 100 * sec + i, 10 * sec,
+		    3, &suppressed), 1);
+		ck_assert_uint_eq(suppressed, 0);
+	}
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(throttle_pass_burst(&t, 101 * sec, 10 * sec, 3,
+		    &suppressed), 0);
+	/* Still inside the interval. */
+	ck_assert_int_eq(throttle_pass_burst(&t, 109 * sec, 10 * sec, 3,
+	    &suppressed), 0);
+	/* A new interval: the silenced six are told, and three pass again. */
+	ck_assert_int_eq(throttle_pass_burst(&t, 110 * sec, 10 * sec, 3,
+	    &suppressed), 1);
+	ck_assert_uint_eq(suppressed, 6);
+	ck_assert_int_eq(throttle_pass_burst(&t, 110 * sec, 10 * sec, 3,
+	    &suppressed), 1);
+	ck_assert_uint_eq(suppressed, 0);
+	ck_assert_int_eq(throttle_pass_burst(&t, 111 * sec, 10 * sec, 3,
+	    &suppressed), 1);
+	ck_assert_int_eq(throttle_pass_burst(&t, 111 * sec, 10 * sec, 3,
+	    &suppressed), 0);
+}
+END_TEST
+
 /* The suite of the ratelimit module. */
 /* One line per interval; what was silenced is counted on the next one. */
 START_TEST(test_throttle)
 {
-	struct throttle	t = { 0, 0 };
+	struct throttle	t = { 0 };
 	uint64_t	suppressed = 99;
 	const int64_t	sec = 1000000;
 	char		note[THROTTLE_NOTE_MAX];
@@ -247,6 +280,7 @@ ratelimit_suite(void)
 	ADD("clock_backwards", test_clock_backwards);
 	ADD("configure", test_configure);
 	ADD("throttle", test_throttle);
+	ADD("throttle_burst", test_throttle_burst);
 #undef ADD
 	return (s);
 }

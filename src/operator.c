@@ -20,6 +20,7 @@
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "escape.h"
 #include "hub.h"
 #include "log.h"
 #include "metrics.h"
@@ -424,6 +425,7 @@ operator_request(struct evhttp_request *req, void *arg)
 	const struct evhttp_uri		*uri;
 	const struct conf_member	*op;
 	const char			*path, *query, *why;
+	char				 shown[ESCAPE_QUOTE_SIZE];
 
 	if ((op = operator_identity(hub, req, &why)) == NULL) {
 		operator_error(req, 403, "forbidden", why);
@@ -434,7 +436,8 @@ operator_request(struct evhttp_request *req, void *arg)
 	query = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
 	if (path == NULL)
 		path = "";
-	log_debug("operator %s: %s", op->id, path);
+	log_debug("operator %s: %s", op->id, escape_str(shown, sizeof shown,
+	    path));
 	if (evhttp_request_get_command(req) != EVHTTP_REQ_GET) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", "GET");

@@ -12,6 +12,7 @@
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "escape.h"
 #include "fanout.h"
 #include "request.h"
 #include "store_read.h"
@@ -73,6 +74,7 @@ session_rejected(struct conn *c, const char *ref, const char *id,
     const struct verdict *v)
 {
 	json_t	*reply;
+	char	 eid[ESCAPE_QUOTE_SIZE], efield[ESCAPE_QUOTE_SIZE];
 
 	reply = json_pack("{s:s, s:o, s:s, s:s}", "type", "rejected",
 	    "id", id != NULL ? json_string(id) : json_null(),
@@ -88,8 +90,9 @@ session_rejected(struct conn *c, const char *ref, const char *id,
 	c->hub->metrics.reports_refused[v->error < PROTO_NERRORS ? v->error :
 	    PROTO_INTERNAL_ERROR]++;
 	log_info("report: %s: refused %s: %s%s%s", c->member,
-	    id != NULL ? id : "(no id)", proto_error_name(v->error),
-	    v->field != NULL ? " at " : "", v->field != NULL ? v->field : "");
+	    id != NULL ? escape_str(eid, sizeof eid, id) : "(no id)",
+	    proto_error_name(v->error), v->field != NULL ? " at " : "",
+	    v->field != NULL ? escape_str(efield, sizeof efield, v->field) : "");
 	session_count_error(c);
 }
 

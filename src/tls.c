@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "escape.h"
 #include "log.h"
 #include "tls.h"
 
@@ -72,8 +73,13 @@ tls_subject(X509 *cert)
 
 	if ((bio = BIO_new(BIO_s_mem())) == NULL)
 		return (NULL);
+	/*
+	 * RFC 2253 form, but names in other scripts stay readable: it is
+	 * escaped where it is shown, like all text a peer chose.
+	 */
 	if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-	    XN_FLAG_RFC2253) >= 0) {
+	    XN_FLAG_RFC2253 & ~(ASN1_STRFLGS_ESC_MSB | ASN1_STRFLGS_ESC_CTRL)) >=
+	    0) {
 		len = BIO_get_mem_data(bio, &data);
 		if (len >= 0)
 			text = strndup(data, (size_t)len);
@@ -226,6 +232,7 @@ tls_log_refused(SSL *ssl, X509 *cert, const char *why)
 {
 	unsigned char	 fp[CONF_SHA256_LEN];
 	char		 hex[CONF_SHA256_LEN * 2 + 1], peer[64], *subject;
+	char		 shown[ESCAPE_QUOTE_SIZE];
 
 	if (cert == NULL || tls_fingerprint(cert, fp) == -1)
 		snprintf(hex, sizeof hex, "?");
@@ -234,7 +241,8 @@ tls_log_refused(SSL *ssl, X509 *cert, const char *why)
 	subject = cert != NULL ? tls_subject(cert) : NULL;
 	log_warnx("tls: %s: refused certificate sha256=%s subject=\"%s\": %s",
 	    tls_peer_address(ssl, peer, sizeof peer), hex,
-	    subject != NULL ? subject : "?", why);
+	    subject != NULL ? escape_str(shown, sizeof shown, subject) : "?",
+	    why);
 	free(subject);
 }
 

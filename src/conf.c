@@ -140,6 +140,15 @@ struct conf_words {
 	size_t	  argc;
 };
 
+/* A value escaped and cut for an error message, in the parser's room. */
+const char *
+conf_quote(struct conf_parser *p, const char *s)
+{
+	if (p->nquoted == CONF_QUOTES)
+		return ("...");
+	return (escape_str(p->quoted[p->nquoted++], ESCAPE_QUOTE_SIZE, s));
+}
+
 /* Record an error unless one at an earlier (or the same) line is known. */
 int
 conf_error(struct conf_parser *p, int line, const char *fmt, ...)
@@ -147,6 +156,8 @@ conf_error(struct conf_parser *p, int line, const char *fmt, ...)
 	va_list	 ap;
 	char	*msg;
 
+	/* Its arguments are formatted, or unused: the quotes are done with. */
+	p->nquoted = 0;
 	if (p->nomem || (p->err_line != -1 && line >= p->err_line))
 		return (-1);
 	free(p->err);
@@ -300,7 +311,7 @@ conf_ranged(struct conf_parser *p, const struct conf_key *k, const char *s,
 	if (conf_number(s, k->max, out) != 0 || *out < k->min) {
 		return (conf_error(p, line,
 		    "%s: expected a number from %llu to %llu, got \"%s\"",
-		    k->name, k->min, k->max, s));
+		    k->name, k->min, k->max, conf_quote(p, s)));
 	}
 	return (0);
 }
@@ -386,13 +397,13 @@ conf_address(struct conf_parser *p, const struct conf_key *k, const char *s,
 	case -2:
 		return (conf_error(p, line,
 		    "%s: expected a port from 1 to 65535 in \"%s\"", k->name,
-		    s));
+		    conf_quote(p, s)));
 	case -3:
 		return (conf_nomem(p, line));
 	default:
 		return (conf_error(p, line, "%s: expected ADDR:PORT or "
 		    "[IPv6]:PORT with a numeric address, got \"%s\"", k->name,
-		    s));
+		    conf_quote(p, s)));
 	}
 }
 
@@ -421,7 +432,7 @@ conf_set_listen(struct conf_parser *p, const struct conf_key *k,
 	for (i = 0; i < conf->nlisten; i++) {
 		if (conf_address_equal(&conf->listen[i], &a)) {
 			conf_error(p, line, "%s: duplicate address \"%s\" "
-			    "(first at line %d)", k->name, argv[0],
+			    "(first at line %d)", k->name, conf_quote(p, argv[0]),
 			    conf->listen[i].line);
 			goto fail;
 		}
@@ -473,7 +484,7 @@ conf_set_log_level(struct conf_parser *p, const struct conf_key *k,
 		p->conf->log_debug = 1;
 	else
 		return (conf_error(p, line, "%s: expected info or debug, not "
-		    "\"%s\"", k->name, argv[0]));
+		    "\"%s\"", k->name, conf_quote(p, argv[0])));
 	return (0);
 }
 
@@ -538,17 +549,18 @@ conf_set_rate(struct conf_parser *p, const struct conf_key *k,
 
 	if (conf_number(argv[0], 1000000, &rate) != 0) {
 		return (conf_error(p, line, "%s: expected RATE from 0 to "
-		    "1000000, got \"%s\"", k->name, argv[0]));
+		    "1000000, got \"%s\"", k->name, conf_quote(p, argv[0])));
 	}
 	if (rate == 0) {
 		if (!conf_digits(argv[1])) {
 			return (conf_error(p, line, "%s: expected BURST as a "
-			    "number, got \"%s\"", k->name, argv[1]));
+			    "number, got \"%s\"", k->name,
+			    conf_quote(p, argv[1])));
 		}
 		burst = 0;
 	} else if (conf_number(argv[1], 10000000, &burst) != 0 || burst == 0) {
 		return (conf_error(p, line, "%s: expected BURST from 1 to "
-		    "10000000, got \"%s\"", k->name, argv[1]));
+		    "10000000, got \"%s\"", k->name, conf_quote(p, argv[1])));
 	}
 	p->conf->report_rate = (unsigned)rate;
 	p->conf->report_burst = (unsigned)burst;
@@ -601,7 +613,8 @@ conf_line(struct conf_parser *p, const char *s, size_t n, int line)
 	if (w.argc == 0)
 		goto out;
 	if ((k = conf_key_find(w.argv[0])) == NULL) {
-		conf_error(p, line, "unknown key \"%s\"", w.argv[0]);
+		conf_error(p, line, "unknown key \"%s\"",
+		    conf_quote(p, w.argv[0]));
 		goto out;
 	}
 	i = (size_t)(k - conf_keys);

@@ -108,10 +108,10 @@ static const struct conf_key conf_keys[] = {
 	  .help = "Connections one member or partner may hold at once; a "
 	  "further one is refused with rate_limited and closed." },
 	{ .name = "report_rate", .set = conf_set_rate,
-	  .minargs = 2, .maxargs = 2,
+	  .minargs = 1, .maxargs = 2,
 	  .def = "100 1000", .syntax = "RATE BURST",
 	  .help = "Reports per second per member (1 to 1000000) and burst "
-	  "(1 to 10000000); RATE 0 means unlimited." },
+	  "(1 to 10000000); 0 (alone, or as RATE) means unlimited." },
 	{ .name = "log_level", .set = conf_set_log_level,
 	  .minargs = 1, .maxargs = 1,
 	  .def = "info", .syntax = "info or debug",
@@ -540,10 +540,13 @@ conf_set_uint(struct conf_parser *p, const struct conf_key *k,
 	return (0);
 }
 
-/* report_rate RATE BURST; with RATE 0 the burst is unused and stored as 0. */
+/*
+ * report_rate RATE BURST, or 0 alone for unlimited; with RATE 0 the burst
+ * is unused and stored as 0.
+ */
 static int
-conf_set_rate(struct conf_parser *p, const struct conf_key *k,
-    __attribute__((unused)) size_t argc, char **argv, int line)
+conf_set_rate(struct conf_parser *p, const struct conf_key *k, size_t argc,
+    char **argv, int line)
 {
 	unsigned long long	rate = 0, burst = 0;
 
@@ -551,8 +554,12 @@ conf_set_rate(struct conf_parser *p, const struct conf_key *k,
 		return (conf_error(p, line, "%s: expected RATE from 0 to "
 		    "1000000, got \"%s\"", k->name, conf_quote(p, argv[0])));
 	}
+	if (argc == 1 && rate != 0) {
+		return (conf_error(p, line, "%s: too few values (expected %s, "
+		    "or 0 for unlimited)", k->name, k->syntax));
+	}
 	if (rate == 0) {
-		if (!conf_digits(argv[1])) {
+		if (argc == 2 && !conf_digits(argv[1])) {
 			return (conf_error(p, line, "%s: expected BURST as a "
 			    "number, got \"%s\"", k->name,
 			    conf_quote(p, argv[1])));

@@ -675,6 +675,26 @@ class RateLimit(ReportTestCase):
         self.assertAccepted(self.push(b, r), r)
 
 
+class Unlimited(ReportTestCase):
+    """report_rate 0: no limit at all (SPEC section 3)."""
+
+    hub_kwargs = {"settings": {"report_rate": "0"}}
+
+    def test_burst_of_2000(self):
+        """2,000 reports sent back to back, twice the default burst, are
+        all accepted."""
+        c = self.connect("ID")
+        reports = [make_report() for _ in range(2000)]
+        c.send_raw(b"".join(json.dumps(report_msg(r)).encode() + b"\n"
+                            for r in reports))
+        replies = [c.recv() for _ in reports]
+        refused = [m for m in replies if m.get("type") != "accepted"]
+        self.assertEqual(refused, [], refused[:3])
+        self.assertEqual([m["id"] for m in replies],
+                         [r["id"] for r in reports])
+        self.assertPong(c)
+
+
 if __name__ == "__main__":
     unittest.main()
 

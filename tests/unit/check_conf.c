@@ -445,6 +445,18 @@ START_TEST(test_report_rate)
 	ck_assert_uint_eq(conf->report_rate, 1);
 	ck_assert_uint_eq(conf->report_burst, 1);
 	conf_free(conf);
+	/* 0 alone is unlimited, as is 0 with any burst. */
+	conf = parse(TLS "report_rate 0\n");
+	ck_assert_uint_eq(conf->report_rate, 0);
+	ck_assert_uint_eq(conf->report_burst, 0);
+	conf_free(conf);
+	conf = parse(TLS "report_rate 0 0\n");
+	ck_assert_uint_eq(conf->report_rate, 0);
+	ck_assert_uint_eq(conf->report_burst, 0);
+	conf_free(conf);
+	conf = parse(TLS "report_rate 000\n");
+	ck_assert_uint_eq(conf->report_rate, 0);
+	conf_free(conf);
 
 	EXPECT_EXACT(TLS "report_rate 0 many\n",
 	    "x.conf:4: report_rate: expected BURST as a number, got \"many\"");
@@ -459,7 +471,13 @@ START_TEST(test_report_rate)
 	EXPECT_ERROR(TLS "report_rate 5 10000001\n", "x.conf:4: ",
 	    "expected BURST from 1 to 10000000, got \"10000001\"");
 	EXPECT_EXACT(TLS "report_rate 5\n",
-	    "x.conf:4: report_rate: too few values (expected RATE BURST)");
+	    "x.conf:4: report_rate: too few values (expected RATE BURST, or 0 "
+	    "for unlimited)");
+	EXPECT_EXACT(TLS "report_rate many\n",
+	    "x.conf:4: report_rate: expected RATE from 0 to 1000000, "
+	    "got \"many\"");
+	EXPECT_EXACT(TLS "report_rate\n",
+	    "x.conf:4: report_rate: missing value (expected RATE BURST)");
 	EXPECT_EXACT(TLS "report_rate 5 5 5\n",
 	    "x.conf:4: report_rate: too many values (expected RATE BURST)");
 }

@@ -266,10 +266,10 @@ session_subscribe(struct conn *c, const json_t *message, const char *ref)
 		return;
 	}
 	from = r.has_since ? r.since : c->member_state->acked_seq;
+	/* The hub's last seq counts others' reports: it is not said. */
 	if (from > hub->delivered_seq) {
-		verdict_set(&v, PROTO_INVALID_FIELD, "since", "since must not "
-		    "exceed the last sequence number, %lld",
-		    (long long)hub->delivered_seq);
+		verdict_set(&v, PROTO_INVALID_FIELD, "since", "since %lld is "
+		    "past the last alert sent to this member", (long long)from);
 		session_error_field(c, ref, &v);
 		verdict_clear(&v);
 		filter_clear(&r.filter);
@@ -308,8 +308,7 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	}
 	if (seq > hub->delivered_seq) {
 		verdict_set(&v, PROTO_INVALID_FIELD, "seq", "seq %lld was never "
-		    "sent; the last sequence number is %lld", (long long)seq,
-		    (long long)hub->delivered_seq);
+		    "sent to this member", (long long)seq);
 		session_error_field(c, ref, &v);
 		verdict_clear(&v);
 		return;

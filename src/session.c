@@ -41,10 +41,16 @@ struct session_report {
 _Static_assert(offsetof(struct session_report, r) == 0,
     "store_report_free must free the whole session_report");
 
-/* Count an error against the connection; close it past the limit. */
+/*
+ * Count an error against the connection; close it past the limit. The
+ * hub's own failures (a full disk, no memory) are not the peer's errors:
+ * a member that keeps resending through an outage must not be cut off.
+ */
 static void
-session_count_error(struct conn *c)
+session_count_error(struct conn *c, enum proto_error error)
 {
+	if (error == PROTO_INTERNAL_ERROR)
+		return;
 	if (++c->errors >= CONN_ERRORS_MAX)
 		conn_close_lingering(c, "too many errors");
 }
@@ -65,7 +71,7 @@ session_error(struct conn *c, const char *ref, enum proto_error error,
 	json_decref(reply);
 	c->hub->metrics.reports_refused[error < PROTO_NERRORS ? error :
 	    PROTO_INTERNAL_ERROR]++;
-	session_count_error(c);
+	session_count_error(c, error);
 }
 
 /* Answer with an error whose message names the field at fault. */
@@ -107,7 +113,7 @@ session_rejected(struct conn *c, const char *ref, const char *id,
 	    id != NULL ? escape_str(eid, sizeof eid, id) : "(no id)",
 	    proto_error_name(v->error), v->field != NULL ? " at " : "",
 	    v->field != NULL ? escape_str(efield, sizeof efield, v->field) : "");
-	session_count_error(c);
+	session_count_error(c, v->error);
 }
 
 /*

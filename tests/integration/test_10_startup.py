@@ -3,6 +3,7 @@ sections 2 and 3)."""
 
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -22,13 +23,13 @@ def daemon_lines(text):
     return [l for l in text.splitlines() if not re.match(r"==\d+==", l)]
 
 
-def run_daemon(*args, cwd=None):
+def run_daemon(*args, cwd=None, timeout=RUN_TIMEOUT):
     """Run kentongand to completion; return (status, stdout, stderr)."""
     if not os.access(hub.KENTONGAND, os.X_OK):
         raise unittest.SkipTest("no daemon binary at %s" % hub.KENTONGAND)
     proc = subprocess.run(hub.WRAPPER + [hub.KENTONGAND] + list(args),
                           capture_output=True, text=True, cwd=cwd,
-                          stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
+                          stdin=subprocess.DEVNULL, timeout=timeout)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -58,11 +59,12 @@ class ConfigCheck(unittest.TestCase):
         self.base = self.hub.conf_lines()
         self.path = os.path.join(self.hub.dir, "check.conf")
 
-    def check(self, lines, path=None, cwd=None):
+    def check(self, lines, path=None, cwd=None, timeout=RUN_TIMEOUT):
         """Write lines to a file and run kentongand -t -c on it."""
         self.hub.write_conf(lines, os.path.join(cwd, path) if cwd
                             else self.path)
-        return run_daemon("-t", "-c", path or self.path, cwd=cwd)
+        return run_daemon("-t", "-c", path or self.path, cwd=cwd,
+                          timeout=timeout)
 
     def line_of(self, lines, prefix):
         """1-based number of the first line starting with prefix."""
@@ -204,6 +206,7 @@ class ConfigCheck(unittest.TestCase):
         junk = os.path.join(self.hub.dir, "junk.key")
         with open(junk, "w") as f:
             f.write("this is not a key\n")
+        os.chmod(junk, 0o600)
         lines = list(self.base)
         n = self.line_of(lines, "tls_key ")
         lines[n - 1] = "tls_key " + junk
@@ -233,6 +236,52 @@ class ConfigCheck(unittest.TestCase):
         n = self.line_of(lines, "taxonomy ")
         lines[n - 1] = "taxonomy " + os.path.join(self.hub.dir, "absent.json")
         self.assertCheckFails(lines, n)
+
+    def with_setting(self, key, value):
+        """The base configuration with key set to value; returns (lines,
+        the line number of key)."""
+        lines = list(self.base)
+        n = self.line_of(lines, key + " ")
+        lines[n - 1] = "%s %s" % (key, value)
+        return lines, n
+
+    def test_tls_key_open_to_others(self):
+        """A tls_key that group or others may read is refused, naming the
+        file and its mode, and saying chmod 600."""
+        for mode in (0o644, 0o640, 0o604, 0o660):
+            with self.subTest(mode=oct(mode)):
+                key = os.path.join(self.hub.dir, "open.key")
+                shutil.copyfile(self.hub.pki.server_key, key)
+                os.chmod(key, mode)
+                lines, n = self.with_setting("tls_key", key)
+                first = self.assertCheckFails(lines, n)
+                self.assertEqual(first, "%s:%d: tls_key: %s: mode %04o "
+                                 "gives group or others access to the "
+                                 "private key; chmod 600 %s"
+                                 % (self.path, n, key, mode, key))
+        os.chmod(key, 0o600)
+        status, out, err = self.check(lines)
+        self.assertEqual(status, 0, err)
+        os.chmod(key, 0o400)
+        status, out, err = self.check(lines)
+        self.assertEqual(status, 0, err)
+
+    def test_tls_file_fifo_fails_fast(self):
+        """A FIFO as a TLS file makes -t fail at once, not hang."""
+        fifo = os.path.join(self.hub.dir, "cert.fifo")
+        os.mkfifo(fifo)
+        for key in ("tls_certificate", "tls_key", "tls_client_ca",
+                    "tls_crl"):
+            with self.subTest(key=key):
+                lines, n = self.with_setting(key, fifo)
+                try:
+                    status, out, err = self.check(lines, timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.fail("kentongand -t hung on a FIFO as %s" % key)
+                self.assertEqual(status, 1, err)
+                self.assertEqual(daemon_lines(err)[0], "%s:%d: %s: %s: not "
+                                 "a regular file; expected a PEM file"
+                                 % (self.path, n, key, fifo))
 
     def test_path_shown_as_given(self):
         """The FILE of an error is the path as given on the command line."""
@@ -331,6 +380,22 @@ class LifeCycle(unittest.TestCase):
         exit 1 with a message."""
         h = self.new_hub(settings={"database": "/nonexistent/dir/k.db"})
         self.assertStartFails(h)
+
+    def test_key_open_to_others_at_start(self):
+        """Started with a tls_key that others may read, the daemon exits 1
+        saying chmod 600."""
+        h = self.new_hub()
+        key = os.path.join(h.dir, "hub.key")
+        shutil.copyfile(h.pki.server_key, key)
+        os.chmod(key, 0o644)
+        h.settings["tls_key"] = key
+        h.write_conf()
+        err = self.assertStartFails(h)
+        n = [i + 1 for i, l in enumerate(h.conf_lines())
+             if l.startswith("tls_key ")][0]
+        self.assertEqual(err[-1], "%s:%d: tls_key: %s: mode 0644 gives "
+                         "group or others access to the private key; "
+                         "chmod 600 %s" % (h.conf_path, n, key, key))
 
 
 class Reload(unittest.TestCase):

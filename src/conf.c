@@ -1,5 +1,6 @@
 /* kentongand.conf: one table of keys drives parsing, defaults and checks. */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -798,16 +799,20 @@ struct conf *
 conf_load(const char *file, char **cause)
 {
 	struct conf	*conf;
+	struct stat	 sb;
 	FILE		*f;
 	char		*buf = NULL, *nbuf;
 	size_t		 len = 0, size = 0, n;
-	int		 error;
+	int		 error, open_to_all = 0;
 
 	*cause = NULL;
 	if ((f = fopen(file, "r")) == NULL) {
 		error = errno;
 		goto fail;
 	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & S_IWOTH) != 0)
+		open_to_all = (int)(sb.st_mode & 07777);
 	errno = 0;
 	for (;;) {
 		if (size - len < CONF_READ_CHUNK) {
@@ -835,6 +840,12 @@ conf_load(const char *file, char **cause)
 	fclose(f);
 	conf = conf_parse(buf, len, file, cause);
 	free(buf);
+	/* It names who may receive what: no one else may rewrite it. */
+	if (conf != NULL && open_to_all != 0 && asprintf(&conf->warning,
+	    "%s:0: warning: anyone may write this file (mode %04o), and "
+	    "with it the member registry; chmod o-w %s", file, open_to_all,
+	    file) == -1)
+		conf->warning = NULL;
 	return (conf);
 
 fail:
@@ -856,6 +867,7 @@ conf_free(struct conf *conf)
 	if (conf == NULL)
 		return;
 	free(conf->file);
+	free(conf->warning);
 	for (i = 0; i < conf->nlisten; i++)
 		conf_address_clear(&conf->listen[i]);
 	free(conf->listen);

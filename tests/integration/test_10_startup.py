@@ -266,6 +266,74 @@ class ConfigCheck(unittest.TestCase):
         status, out, err = self.check(lines)
         self.assertEqual(status, 0, err)
 
+    def test_world_writable_configuration_warns(self):
+        """A configuration file anyone may write passes -t with a
+        warning that says so."""
+        self.hub.write_conf(self.base, self.path)
+        os.chmod(self.path, 0o666)
+        status, out, err = run_daemon("-t", "-c", self.path)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(daemon_lines(err), [
+            "%s:0: warning: anyone may write this file (mode 0666), and "
+            "with it the member registry; chmod o-w %s"
+            % (self.path, self.path)])
+        os.chmod(self.path, 0o664)
+        status, out, err = run_daemon("-t", "-c", self.path)
+        self.assertEqual((status, daemon_lines(err)), (0, []))
+
+    def test_database_directory_missing(self):
+        """A database in a directory that does not exist is an error at
+        its line."""
+        lines, n = self.with_setting("database", "/nonexistent/dir/k.db")
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, "%s:%d: database: /nonexistent/dir/k.db: "
+                         "directory /nonexistent/dir: No such file or "
+                         "directory" % (self.path, n))
+
+    def test_database_directory_not_a_directory(self):
+        """A database under a regular file is an error at its line."""
+        plain = os.path.join(self.hub.dir, "plain")
+        open(plain, "w").close()
+        db = os.path.join(plain, "k.db")
+        lines, n = self.with_setting("database", db)
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, "%s:%d: database: %s: %s is not a "
+                         "directory" % (self.path, n, db, plain))
+
+    def test_database_directory_not_writable(self):
+        """A database whose directory the hub cannot write in is an error
+        at its line."""
+        if os.geteuid() == 0:
+            self.skipTest("root writes in a directory of mode 555")
+        d = os.path.join(self.hub.dir, "readonly")
+        os.mkdir(d, 0o555)
+        self.addCleanup(os.chmod, d, 0o755)
+        lines, n = self.with_setting("database", os.path.join(d, "k.db"))
+        first = self.assertCheckFails(lines, n)
+        self.assertIn("the hub cannot create files in %s" % d, first)
+
+    def test_database_is_a_directory(self):
+        """A database path that is a directory is an error at its line."""
+        lines, n = self.with_setting("database", self.hub.dir)
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, "%s:%d: database: %s: not a regular file; "
+                         "expected an SQLite database, or a name for a new "
+                         "one" % (self.path, n, self.hub.dir))
+
+    def test_taxonomy_fifo_fails_fast(self):
+        """A FIFO as taxonomy makes -t fail at once, not hang."""
+        fifo = os.path.join(self.hub.dir, "taxonomy.fifo")
+        os.mkfifo(fifo)
+        lines, n = self.with_setting("taxonomy", fifo)
+        try:
+            status, out, err = self.check(lines, timeout=10)
+        except subprocess.TimeoutExpired:
+            self.fail("kentongand -t hung on a FIFO as taxonomy")
+        self.assertEqual(status, 1, err)
+        self.assertEqual(daemon_lines(err)[0], "%s:%d: taxonomy: %s: not a "
+                         "regular file; expected the taxonomy JSON file"
+                         % (self.path, n, fifo))
+
     def test_tls_file_fifo_fails_fast(self):
         """A FIFO as a TLS file makes -t fail at once, not hang."""
         fifo = os.path.join(self.hub.dir, "cert.fifo")
@@ -282,6 +350,23 @@ class ConfigCheck(unittest.TestCase):
                 self.assertEqual(daemon_lines(err)[0], "%s:%d: %s: %s: not "
                                  "a regular file; expected a PEM file"
                                  % (self.path, n, key, fifo))
+
+    def test_bad_line_quoted_short_and_escaped(self):
+        """An error quotes at most about 200 bytes of a bad line, with
+        control characters escaped."""
+        lines, n = self.with_line("k" * 100000 + " 1")
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, '%s:%d: unknown key "%s..."'
+                         % (self.path, n, "k" * 200))
+        lines, n = self.with_line("log_level \x1b[2J" + "\x07" * 5000)
+        first = self.assertCheckFails(lines, n)
+        self.assertLess(len(first), len(self.path) + 300, first)
+        self.assertNotIn("\x1b", first)
+        self.assertNotIn("\x07", first)
+        self.assertTrue(first.startswith(
+            '%s:%d: log_level: expected info or debug, not "\\x1b[2J'
+            '\\x07\\x07' % (self.path, n)), first)
+        self.assertTrue(first.endswith('..."'), first)
 
     def test_path_shown_as_given(self):
         """The FILE of an error is the path as given on the command line."""
@@ -379,7 +464,9 @@ class LifeCycle(unittest.TestCase):
         """A database in a directory that does not exist makes the daemon
         exit 1 with a message."""
         h = self.new_hub(settings={"database": "/nonexistent/dir/k.db"})
-        self.assertStartFails(h)
+        err = self.assertStartFails(h)
+        self.assertIn("database: /nonexistent/dir/k.db: directory "
+                      "/nonexistent/dir: No such file or directory", err[0])
 
     def test_key_open_to_others_at_start(self):
         """Started with a tls_key that others may read, the daemon exits 1
@@ -396,6 +483,16 @@ class LifeCycle(unittest.TestCase):
         self.assertEqual(err[-1], "%s:%d: tls_key: %s: mode 0644 gives "
                          "group or others access to the private key; "
                          "chmod 600 %s" % (h.conf_path, n, key, key))
+
+    def test_world_writable_configuration_logged(self):
+        """Started on a configuration anyone may write, the daemon serves
+        and logs a warning."""
+        h = self.new_hub()
+        os.chmod(h.conf_path, 0o646)
+        h.start()
+        self.assertIn("%s:0: warning: anyone may write this file (mode "
+                      "0646)" % h.conf_path, h.stderr_text())
+        self.assertEqual(h.stop(), 0, h.stderr_tail())
 
 
 class Reload(unittest.TestCase):
@@ -447,6 +544,21 @@ class Reload(unittest.TestCase):
         gone.expect_closed()
         self.assertEqual(stays.ping(), {"type": "pong", "ref": "p1"})
         self.assertEqual(hub.try_session(self.hub.port, "TH")[0], "refused")
+
+    def test_fifo_taxonomy_is_refused(self):
+        """SIGHUP with a FIFO as taxonomy is refused at once; the hub does
+        not block on it and keeps serving."""
+        old = self.connect("ID")
+        fifo = os.path.join(self.hub.dir, "taxonomy.fifo")
+        os.mkfifo(fifo)
+        self.hub.settings["taxonomy"] = fifo
+        self.hub.write_conf()
+        self.hub.send_signal(signal.SIGHUP)
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: "reload refused" in t and "not a regular file" in t),
+            self.hub.stderr_tail())
+        self.assertEqual(old.ping(), {"type": "pong", "ref": "p1"})
+        self.assertEqual(hub.try_session(self.hub.port, "SG")[0], "pong")
 
     def test_bad_configuration_is_refused(self):
         """SIGHUP with an invalid file logs FILE:LINE and keeps the running

@@ -21,6 +21,9 @@ say() { printf '\n\033[1m--- %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" || true; }
 
 cd "$work"
+# Private keys are for their owner's eyes only: the hub refuses a tls_key
+# that group or others may read.
+umask 077
 say "A throwaway PKI: one CA, the hub, and each party's certificate"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
     -keyout ca.key -out ca.pem -days 2 -subj "/CN=Demo Kentongan CA" 2>/dev/null

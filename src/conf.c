@@ -1,5 +1,6 @@
 /* kentongand.conf: one table of keys drives parsing, defaults and checks. */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -117,10 +118,10 @@ static const struct conf_key conf_keys[] = {
 	  .help = "Connections one member or partner may hold at once; a "
 	  "further one is refused with rate_limited and closed." },
 	{ .name = "report_rate", .set = conf_set_rate,
-	  .minargs = 2, .maxargs = 2,
+	  .minargs = 1, .maxargs = 2,
 	  .def = "100 1000", .syntax = "RATE BURST",
 	  .help = "Reports per second per member (1 to 1000000) and burst "
-	  "(1 to 10000000); RATE 0 means unlimited." },
+	  "(1 to 10000000); 0 (alone, or as RATE) means unlimited." },
 	{ .name = "log_level", .set = conf_set_log_level,
 	  .minargs = 1, .maxargs = 1,
 	  .def = "info", .syntax = "info or debug",
@@ -149,6 +150,15 @@ struct conf_words {
 	size_t	  argc;
 };
 
+/* A value escaped and cut for an error message, in the parser's room. */
+const char *
+conf_quote(struct conf_parser *p, const char *s)
+{
+	if (p->nquoted == CONF_QUOTES)
+		return ("...");
+	return (escape_str(p->quoted[p->nquoted++], ESCAPE_QUOTE_SIZE, s));
+}
+
 /* Record an error unless one at an earlier (or the same) line is known. */
 int
 conf_error(struct conf_parser *p, int line, const char *fmt, ...)
@@ -156,6 +166,8 @@ conf_error(struct conf_parser *p, int line, const char *fmt, ...)
 	va_list	 ap;
 	char	*msg;
 
+	/* Its arguments are formatted, or unused: the quotes are done with. */
+	p->nquoted = 0;
 	if (p->nomem || (p->err_line != -1 && line >= p->err_line))
 		return (-1);
 	free(p->err);
@@ -309,7 +321,7 @@ conf_ranged(struct conf_parser *p, const struct conf_key *k, const char *s,
 	if (conf_number(s, k->max, out) != 0 || *out < k->min) {
 		return (conf_error(p, line,
 		    "%s: expected a number from %llu to %llu, got \"%s\"",
-		    k->name, k->min, k->max, s));
+		    k->name, k->min, k->max, conf_quote(p, s)));
 	}
 	return (0);
 }
@@ -395,13 +407,13 @@ conf_address(struct conf_parser *p, const struct conf_key *k, const char *s,
 	case -2:
 		return (conf_error(p, line,
 		    "%s: expected a port from 1 to 65535 in \"%s\"", k->name,
-		    s));
+		    conf_quote(p, s)));
 	case -3:
 		return (conf_nomem(p, line));
 	default:
 		return (conf_error(p, line, "%s: expected ADDR:PORT or "
 		    "[IPv6]:PORT with a numeric address, got \"%s\"", k->name,
-		    s));
+		    conf_quote(p, s)));
 	}
 }
 
@@ -430,7 +442,7 @@ conf_set_listen(struct conf_parser *p, const struct conf_key *k,
 	for (i = 0; i < conf->nlisten; i++) {
 		if (conf_address_equal(&conf->listen[i], &a)) {
 			conf_error(p, line, "%s: duplicate address \"%s\" "
-			    "(first at line %d)", k->name, argv[0],
+			    "(first at line %d)", k->name, conf_quote(p, argv[0]),
 			    conf->listen[i].line);
 			goto fail;
 		}
@@ -482,7 +494,7 @@ conf_set_log_level(struct conf_parser *p, const struct conf_key *k,
 		p->conf->log_debug = 1;
 	else
 		return (conf_error(p, line, "%s: expected info or debug, not "
-		    "\"%s\"", k->name, argv[0]));
+		    "\"%s\"", k->name, conf_quote(p, argv[0])));
 	return (0);
 }
 
@@ -538,26 +550,34 @@ conf_set_uint(struct conf_parser *p, const struct conf_key *k,
 	return (0);
 }
 
-/* report_rate RATE BURST; with RATE 0 the burst is unused and stored as 0. */
+/*
+ * report_rate RATE BURST, or 0 alone for unlimited; with RATE 0 the burst
+ * is unused and stored as 0.
+ */
 static int
-conf_set_rate(struct conf_parser *p, const struct conf_key *k,
-    __attribute__((unused)) size_t argc, char **argv, int line)
+conf_set_rate(struct conf_parser *p, const struct conf_key *k, size_t argc,
+    char **argv, int line)
 {
 	unsigned long long	rate = 0, burst = 0;
 
 	if (conf_number(argv[0], 1000000, &rate) != 0) {
 		return (conf_error(p, line, "%s: expected RATE from 0 to "
-		    "1000000, got \"%s\"", k->name, argv[0]));
+		    "1000000, got \"%s\"", k->name, conf_quote(p, argv[0])));
+	}
+	if (argc == 1 && rate != 0) {
+		return (conf_error(p, line, "%s: too few values (expected %s, "
+		    "or 0 for unlimited)", k->name, k->syntax));
 	}
 	if (rate == 0) {
-		if (!conf_digits(argv[1])) {
+		if (argc == 2 && !conf_digits(argv[1])) {
 			return (conf_error(p, line, "%s: expected BURST as a "
-			    "number, got \"%s\"", k->name, argv[1]));
+			    "number, got \"%s\"", k->name,
+			    conf_quote(p, argv[1])));
 		}
 		burst = 0;
 	} else if (conf_number(argv[1], 10000000, &burst) != 0 || burst == 0) {
 		return (conf_error(p, line, "%s: expected BURST from 1 to "
-		    "10000000, got \"%s\"", k->name, argv[1]));
+		    "10000000, got \"%s\"", k->name, conf_quote(p, argv[1])));
 	}
 	p->conf->report_rate = (unsigned)rate;
 	p->conf->report_burst = (unsigned)burst;
@@ -610,7 +630,8 @@ conf_line(struct conf_parser *p, const char *s, size_t n, int line)
 	if (w.argc == 0)
 		goto out;
 	if ((k = conf_key_find(w.argv[0])) == NULL) {
-		conf_error(p, line, "unknown key \"%s\"", w.argv[0]);
+		conf_error(p, line, "unknown key \"%s\"",
+		    conf_quote(p, w.argv[0]));
 		goto out;
 	}
 	i = (size_t)(k - conf_keys);
@@ -787,16 +808,20 @@ struct conf *
 conf_load(const char *file, char **cause)
 {
 	struct conf	*conf;
+	struct stat	 sb;
 	FILE		*f;
 	char		*buf = NULL, *nbuf;
 	size_t		 len = 0, size = 0, n;
-	int		 error;
+	int		 error, open_to_all = 0;
 
 	*cause = NULL;
 	if ((f = fopen(file, "r")) == NULL) {
 		error = errno;
 		goto fail;
 	}
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (sb.st_mode & S_IWOTH) != 0)
+		open_to_all = (int)(sb.st_mode & 07777);
 	errno = 0;
 	for (;;) {
 		if (size - len < CONF_READ_CHUNK) {
@@ -824,6 +849,12 @@ conf_load(const char *file, char **cause)
 	fclose(f);
 	conf = conf_parse(buf, len, file, cause);
 	free(buf);
+	/* It names who may receive what: no one else may rewrite it. */
+	if (conf != NULL && open_to_all != 0 && asprintf(&conf->warning,
+	    "%s:0: warning: anyone may write this file (mode %04o), and "
+	    "with it the member registry; chmod o-w %s", file, open_to_all,
+	    file) == -1)
+		conf->warning = NULL;
 	return (conf);
 
 fail:
@@ -845,6 +876,7 @@ conf_free(struct conf *conf)
 	if (conf == NULL)
 		return;
 	free(conf->file);
+	free(conf->warning);
 	for (i = 0; i < conf->nlisten; i++)
 		conf_address_clear(&conf->listen[i]);
 	free(conf->listen);

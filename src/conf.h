@@ -40,6 +40,7 @@ struct conf_path {
 
 struct conf {
 	char			*file;		/* as given */
+	char			*warning;	/* about the file itself, or NULL */
 	struct conf_address	*listen;
 	size_t			 nlisten;
 	int			 operator_off;
@@ -69,7 +70,8 @@ struct conf {
  * Read and check a configuration file. Relative paths in it are taken
  * relative to the directory of the file. On error returns NULL and sets
  * *cause to a malloc'd "FILE:LINE: message" (LINE 0 when the file as a
- * whole is at fault).
+ * whole is at fault). A file anyone may write is accepted with
+ * conf->warning set ("FILE:0: warning: ...") for the caller to show.
  */
 struct conf	*conf_load(const char *file, char **cause);
 /* The same from text in memory; file names it in messages and anchors paths. */

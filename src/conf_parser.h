@@ -5,10 +5,13 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "escape.h"
 
 #define CONF_ID_CHARS	"1 to 32 of A-Z a-z 0-9 _ -"
 #define CONF_TLP_CHOICE	"amber, amber+strict or red"
 #define CONF_MAX_KEYS	32
+/* Values one error message may quote. */
+#define CONF_QUOTES	4
 
 #define nitems(a) (sizeof (a) / sizeof (a)[0])
 
@@ -49,11 +52,21 @@ struct conf_parser {
 	int		  seen[CONF_MAX_KEYS];	/* first line of each key */
 	char		**broken;	/* IDs of member lines that failed */
 	size_t		  nbroken;
+	/* Values quoted by the error being formatted, see conf_quote. */
+	char		  quoted[CONF_QUOTES][ESCAPE_QUOTE_SIZE];
+	size_t		  nquoted;
 };
 
 /* Record an error unless one at an earlier (or the same) line is known; -1. */
 int	conf_error(struct conf_parser *, int line, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/*
+ * A value of the file as an error message quotes it: escaped and cut to
+ * about 200 bytes, so that a line of megabytes or of control characters
+ * cannot flood or garble the message. Only for an argument of conf_error,
+ * which frees the room again.
+ */
+const char	*conf_quote(struct conf_parser *, const char *);
 /* Record lack of memory, which outranks any error in the file; -1. */
 int	conf_nomem(struct conf_parser *, int line);
 /* 1 if s is a member ID. */

@@ -84,7 +84,7 @@ conf_member_option(struct conf_parser *p, struct conf_member *m,
 
 	if ((eq = strchr(arg, '=')) == NULL) {
 		return (conf_error(p, line, "member \"%s\": expected "
-		    "OPTION=VALUE, got \"%s\"", id, arg));
+		    "OPTION=VALUE, got \"%s\"", id, conf_quote(p, arg)));
 	}
 	*eq = '\0';
 	val = eq + 1;
@@ -108,7 +108,7 @@ conf_member_option(struct conf_parser *p, struct conf_member *m,
 		if (role_parse(val, &m->role) != 0) {
 			return (conf_error(p, line, "member \"%s\": role: "
 			    "expected member, partner or operator, got \"%s\"",
-			    id, val));
+			    id, conf_quote(p, val)));
 		}
 		*have_role = 1;
 	} else if (strcmp(arg, "cert_sha256") == 0) {
@@ -116,13 +116,13 @@ conf_member_option(struct conf_parser *p, struct conf_member *m,
 			return (conf_error(p, line, "member \"%s\": "
 			    "cert_sha256: expected 64 hex digits (colons "
 			    "allowed between byte pairs), got \"%s\"", id,
-			    val));
+			    conf_quote(p, val)));
 		}
 		for (i = 0; i < m->nsha256; i++) {
 			if (memcmp(m->sha256[i], fp, sizeof fp) == 0) {
 				return (conf_error(p, line, "member \"%s\": "
 				    "cert_sha256 \"%s\" given twice", id,
-				    val));
+				    conf_quote(p, val)));
 			}
 		}
 		v = reallocarray(m->sha256, m->nsha256 + 1, sizeof *v);
@@ -143,7 +143,7 @@ conf_member_option(struct conf_parser *p, struct conf_member *m,
 			return (conf_nomem(p, line));
 	} else {
 		return (conf_error(p, line, "member \"%s\": unknown option "
-		    "\"%s\"", id, arg));
+		    "\"%s\"", id, conf_quote(p, arg)));
 	}
 	return (0);
 }
@@ -173,7 +173,7 @@ conf_member_conflicts(struct conf_parser *p, const struct conf_member *m)
 		    strcmp(m->cn, o->cn) == 0) {
 			return (conf_error(p, m->line, "member \"%s\": cert_cn "
 			    "\"%s\" already claimed by \"%s\" (line %d)", m->id,
-			    m->cn, o->id, o->line));
+			    conf_quote(p, m->cn), o->id, o->line));
 		}
 	}
 	return (0);
@@ -194,7 +194,7 @@ conf_set_member(struct conf_parser *p, __attribute__((unused))
 	memset(&m, 0, sizeof m);
 	if (!conf_valid_id(id)) {
 		return (conf_error(p, line, "member: invalid ID \"%s\" "
-		    "(expected " CONF_ID_CHARS ")", id));
+		    "(expected " CONF_ID_CHARS ")", conf_quote(p, id)));
 	}
 	if ((o = conf_member_by_id(conf, id)) != NULL) {
 		return (conf_error(p, line, "member \"%s\": duplicate member "
@@ -252,7 +252,7 @@ conf_set_agreement(struct conf_parser *p, __attribute__((unused))
 		if (!conf_valid_id(argv[i])) {
 			return (conf_error(p, line, "agreement: invalid "
 			    "member ID \"%s\" (expected " CONF_ID_CHARS ")",
-			    argv[i]));
+			    conf_quote(p, argv[i])));
 		}
 	}
 	if (strcmp(a, b) == 0) {
@@ -262,12 +262,13 @@ conf_set_agreement(struct conf_parser *p, __attribute__((unused))
 	for (i = 2; i < argc; i++) {
 		if ((eq = strchr(argv[i], '=')) == NULL) {
 			return (conf_error(p, line, "agreement %s %s: expected "
-			    "OPTION=VALUE, got \"%s\"", a, b, argv[i]));
+			    "OPTION=VALUE, got \"%s\"", a, b,
+			    conf_quote(p, argv[i])));
 		}
 		*eq = '\0';
 		if (strcmp(argv[i], "max_tlp") != 0) {
 			return (conf_error(p, line, "agreement %s %s: unknown "
-			    "option \"%s\"", a, b, argv[i]));
+			    "option \"%s\"", a, b, conf_quote(p, argv[i])));
 		}
 		if (have_tlp) {
 			return (conf_error(p, line, "agreement %s %s: "
@@ -277,7 +278,7 @@ conf_set_agreement(struct conf_parser *p, __attribute__((unused))
 		    ag.max_tlp < TLP_AMBER) {
 			return (conf_error(p, line, "agreement %s %s: max_tlp: "
 			    "expected " CONF_TLP_CHOICE ", got \"%s\"", a, b,
-			    eq + 1));
+			    conf_quote(p, eq + 1)));
 		}
 		have_tlp = 1;
 	}

@@ -1,5 +1,6 @@
 /* The hub: start-up, listeners, signals, reload and orderly shutdown. */
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 
 #include "commit.h"
 #include "conn.h"
+#include "escape.h"
 #include "fanout.h"
 #include "hub.h"
 #include "log.h"
@@ -242,21 +244,104 @@ hub_member_state(struct hub *hub, const char *id)
 	return (hub_member_new(hub, id, 0));
 }
 
+/* Set *cause to "FILE:LINE: key: path: what" for a path-valued key. */
+static void
+hub_path_cause(char **cause, const struct conf *conf, const char *key,
+    const struct conf_path *p, const char *what)
+{
+	char	path[ESCAPE_QUOTE_SIZE];
+
+	if (asprintf(cause, "%s:%d: %s: %s: %s", conf->file, p->line, key,
+	    escape_str(path, sizeof path, p->path), what) == -1)
+		*cause = NULL;
+}
+
 struct taxonomy *
 hub_load_taxonomy(const struct conf *conf, char **cause)
 {
-	FILE	*f;
+	struct stat	 sb;
+	FILE		*f;
 
-	/* A file that cannot be opened is the configuration's mistake. */
+	/*
+	 * A file that cannot be opened is the configuration's mistake. stat
+	 * first: opening a FIFO would block -t, or the loop on SIGHUP.
+	 */
+	if (stat(conf->taxonomy.path, &sb) == -1) {
+		hub_path_cause(cause, conf, "taxonomy", &conf->taxonomy,
+		    strerror(errno));
+		return (NULL);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		hub_path_cause(cause, conf, "taxonomy", &conf->taxonomy,
+		    "not a regular file; expected the taxonomy JSON file");
+		return (NULL);
+	}
 	if ((f = fopen(conf->taxonomy.path, "r")) == NULL) {
-		if (asprintf(cause, "%s:%d: taxonomy: %s: %s", conf->file,
-		    conf->taxonomy.line, conf->taxonomy.path,
-		    strerror(errno)) == -1)
-			*cause = NULL;
+		hub_path_cause(cause, conf, "taxonomy", &conf->taxonomy,
+		    strerror(errno));
 		return (NULL);
 	}
 	fclose(f);
 	return (taxonomy_load(conf->taxonomy.path, cause));
+}
+
+int
+hub_check_database(const struct conf *conf, char **cause)
+{
+	const struct conf_path	*p = &conf->database;
+	struct stat		 sb;
+	const char		*slash;
+	char			*dir, *what = NULL, shown[ESCAPE_QUOTE_SIZE];
+	int			 rc = -1;
+
+	*cause = NULL;
+	if (strstr(p->path, "://") != NULL)
+		return (0);
+	if ((slash = strrchr(p->path, '/')) == NULL)
+		dir = strdup(".");
+	else
+		dir = strndup(p->path, slash == p->path ? 1 :
+		    (size_t)(slash - p->path));
+	if (dir == NULL)
+		goto nomem;
+	escape_str(shown, sizeof shown, dir);
+	if (stat(dir, &sb) == -1) {
+		if (asprintf(&what, "directory %s: %s", shown,
+		    strerror(errno)) == -1)
+			goto nomem;
+	} else if (!S_ISDIR(sb.st_mode)) {
+		if (asprintf(&what, "%s is not a directory", shown) == -1)
+			goto nomem;
+	} else if (access(dir, W_OK | X_OK) == -1) {
+		if (asprintf(&what, "the hub cannot create files in %s "
+		    "(%s); it keeps the database's write-ahead log there",
+		    shown, strerror(errno)) == -1)
+			goto nomem;
+	} else if (stat(p->path, &sb) == -1) {
+		/* A database that does not exist yet is made at start. */
+		if (errno == ENOENT)
+			rc = 0;
+		else if ((what = strdup(strerror(errno))) == NULL)
+			goto nomem;
+	} else if (!S_ISREG(sb.st_mode)) {
+		if ((what = strdup("not a regular file; expected an SQLite "
+		    "database, or a name for a new one")) == NULL)
+			goto nomem;
+	} else if (access(p->path, R_OK | W_OK) == -1) {
+		if ((what = strdup(strerror(errno))) == NULL)
+			goto nomem;
+	} else
+		rc = 0;
+	if (what != NULL)
+		hub_path_cause(cause, conf, "database", p, what);
+	free(what);
+	free(dir);
+	return (rc);
+nomem:
+	free(dir);
+	if (asprintf(cause, "%s:%d: out of memory", conf->file, p->line) == -1)
+		*cause = NULL;
+	return (-1);
 }
 
 /* A running hub keeps running on an expired CRL, but says so loudly. */
@@ -675,6 +760,8 @@ hub_reload_apply(struct hub *hub)
 		free(cause);
 		return;
 	}
+	if (conf->warning != NULL)
+		log_warnx("%s", conf->warning);
 	if ((taxonomy = hub_load_taxonomy(conf, &cause)) == NULL) {
 		log_warnx("reload refused, configuration unchanged: %s", cause);
 		free(cause);
@@ -765,6 +852,8 @@ hub_new(const char *conf_file)
 	if ((hub->conf = conf_load(conf_file, &cause)) == NULL)
 		fatalx("%s", cause);
 	log_init(hub->conf->log_debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (hub->conf->warning != NULL)
+		log_warnx("%s", hub->conf->warning);
 	if ((hub->taxonomy = hub_load_taxonomy(hub->conf, &cause)) == NULL)
 		fatalx("%s", cause);
 	hub->member_ctx = tls_server_ctx_new(hub->conf, TLS_MEMBER_LISTENER,
@@ -782,7 +871,8 @@ hub_new(const char *conf_file)
 	    hub)) == NULL ||
 	    event_add(hub->summary, &summary_every) == -1)
 		fatalx("cannot create a timer");
-	if ((hub->store = store_open(hub->conf->database.path,
+	if (hub_check_database(hub->conf, &cause) == -1 ||
+	    (hub->store = store_open(hub->conf->database.path,
 	    &cause)) == NULL)
 		fatalx("%s", cause);
 	hub->committer = committer_new(hub->store, hub->base, session_committed,

@@ -140,6 +140,13 @@ void			 hub_free(struct hub *);
  * configuration if the file cannot be opened, else of the taxonomy.
  */
 struct taxonomy		*hub_load_taxonomy(const struct conf *, char **cause);
+/*
+ * Check that the database's directory exists and the hub may write there
+ * (its WAL files live beside it), and that an existing database file is a
+ * regular file it may write; -1 with *cause "FILE:LINE: message" if not.
+ * A URL (postgresql://...) is not a path and is left alone.
+ */
+int			 hub_check_database(const struct conf *, char **cause);
 /* The runtime state of a member, created on first use; NULL on no memory. */
 struct member_state	*hub_member_state(struct hub *, const char *id);
 /* Create the runtime state of every member of the registry in force. */

@@ -70,12 +70,21 @@ usage(FILE *f)
 	    "  --json           machine-readable output\n");
 }
 
+/* A string of the hub's, escaped for a terminal. */
+const char *
+kentongan_show(char *buf, size_t size, const json_t *j)
+{
+	return (escape_str(buf, size, json_string_value(j)));
+}
+
 /* The hub's reply to report number index, printed for a person. */
 static int
 push_print(const json_t *reply, int json_output)
 {
-	const char	*type, *id, *error, *field, *message;
-	char		*text;
+	const json_t	*field;
+	const char	*type;
+	char		*text, id[ESCAPE_QUOTE_SIZE], error[ESCAPE_QUOTE_SIZE];
+	char		 where[ESCAPE_QUOTE_SIZE], message[SHOW_MESSAGE_SIZE];
 
 	type = json_string_value(json_object_get(reply, "type"));
 	if (json_output) {
@@ -87,13 +96,14 @@ push_print(const json_t *reply, int json_output)
 	if (type != NULL && strcmp(type, "accepted") == 0) {
 		if (!json_output && json_is_true(json_object_get(reply,
 		    "duplicate")))
-			printf("duplicate %s seq=%lld\n",
-			    json_string_value(json_object_get(reply, "id")),
+			printf("duplicate %s seq=%lld\n", kentongan_show(id,
+			    sizeof id, json_object_get(reply, "id")),
 			    (long long)json_integer_value(json_object_get(reply,
 			    "seq")));
 		else if (!json_output)
 			printf("accepted %s seq=%lld recipients=%lld\n",
-			    json_string_value(json_object_get(reply, "id")),
+			    kentongan_show(id, sizeof id,
+			    json_object_get(reply, "id")),
 			    (long long)json_integer_value(json_object_get(reply,
 			    "seq")),
 			    (long long)json_integer_value(json_object_get(reply,
@@ -101,16 +111,17 @@ push_print(const json_t *reply, int json_output)
 		return (0);
 	}
 	if (!json_output) {
-		id = json_string_value(json_object_get(reply, "id"));
-		error = json_string_value(json_object_get(reply, "error"));
-		field = json_string_value(json_object_get(reply, "field"));
-		message = json_string_value(json_object_get(reply, "message"));
-		if (field != NULL)
-			printf("rejected %s: %s (%s): %s\n", id ? id : "-",
-			    error ? error : "?", field, message ? message : "");
+		kentongan_show(id, sizeof id, json_object_get(reply, "id"));
+		kentongan_show(error, sizeof error, json_object_get(reply,
+		    "error"));
+		kentongan_show(message, sizeof message, json_object_get(reply,
+		    "message"));
+		field = json_object_get(reply, "field");
+		if (json_is_string(field))
+			printf("rejected %s: %s (%s): %s\n", id, error,
+			    kentongan_show(where, sizeof where, field), message);
 		else
-			printf("rejected %s: %s: %s\n", id ? id : "-",
-			    error ? error : "?", message ? message : "");
+			printf("rejected %s: %s: %s\n", id, error, message);
 	}
 	return (1);
 }

@@ -2,10 +2,18 @@
 #ifndef KENTONGAN_KENTONGAN_H
 #define KENTONGAN_KENTONGAN_H
 
+#include <jansson.h>
+
 #include "client.h"
 #include "compose.h"
+#include "escape.h"
+#include "validate.h"
 
 #define OPTIONS_CODES_MAX	64
+/* Room for a title from the hub, escaped: 200 characters of 4 bytes at most. */
+#define SHOW_TITLE_SIZE		ESCAPE_SIZE(REPORT_TITLE_MAX_CHARS * 4)
+/* Room for a message from the hub, escaped; a longer one is cut. */
+#define SHOW_MESSAGE_SIZE	2048
 
 struct options {
 	struct client_options	 client;
@@ -26,6 +34,13 @@ struct options {
 	int			 all;
 	int			 operator;
 };
+
+/*
+ * A string of the hub's answer as a terminal may show it (escape_str into
+ * buf); "-" when j is not a string. Everything a table or a message prints
+ * from the hub goes through it; --json output is JSON already.
+ */
+const char	*kentongan_show(char *buf, size_t size, const json_t *j);
 
 /* kentongan listen: print alerts as they arrive, ack each once written. */
 int	cmd_listen(struct options *);

@@ -75,9 +75,12 @@ alerts_receive(struct client *c)
 static int
 alerts_refused(const json_t *reply)
 {
+	char	error[ESCAPE_QUOTE_SIZE], message[SHOW_MESSAGE_SIZE];
+
 	fprintf(stderr, "kentongan: the hub refused the request: %s: %s\n",
-	    json_string_value(json_object_get(reply, "error")),
-	    json_string_value(json_object_get(reply, "message")));
+	    kentongan_show(error, sizeof error, json_object_get(reply,
+	    "error")), kentongan_show(message, sizeof message,
+	    json_object_get(reply, "message")));
 	return (-1);
 }
 
@@ -86,16 +89,24 @@ static void
 alerts_print_line(const json_t *alert)
 {
 	const json_t	*report = json_object_get(alert, "report");
-	const char	*tier = json_string_value(json_object_get(alert, "tier"));
+	const json_t	*tier = json_object_get(alert, "tier");
+	char		 when[ESCAPE_QUOTE_SIZE], sender[ESCAPE_QUOTE_SIZE];
+	char		 shown_tier[ESCAPE_QUOTE_SIZE], severity[ESCAPE_QUOTE_SIZE];
+	char		 code[ESCAPE_QUOTE_SIZE], title[SHOW_TITLE_SIZE];
 
 	printf("%-24s %8lld  %-8s %-9s %-8s %-36s %s\n",
-	    json_string_value(json_object_get(alert, "received_at")),
+	    kentongan_show(when, sizeof when, json_object_get(alert,
+	    "received_at")),
 	    (long long)json_integer_value(json_object_get(alert, "seq")),
-	    json_string_value(json_object_get(alert, "sender")),
-	    tier != NULL ? tier : "own",
-	    json_string_value(json_object_get(report, "severity")),
-	    json_string_value(json_object_get(report, "code")),
-	    json_string_value(json_object_get(report, "title")));
+	    kentongan_show(sender, sizeof sender, json_object_get(alert,
+	    "sender")),
+	    json_is_string(tier) ? kentongan_show(shown_tier,
+	    sizeof shown_tier, tier) : "own",
+	    kentongan_show(severity, sizeof severity, json_object_get(report,
+	    "severity")),
+	    kentongan_show(code, sizeof code, json_object_get(report, "code")),
+	    kentongan_show(title, sizeof title, json_object_get(report,
+	    "title")));
 }
 
 /* One alert as one JSON line. */

@@ -16,6 +16,7 @@ operator_get(struct options *o, const char *target)
 	json_error_t	 jerr;
 	json_t		*body = NULL;
 	char		*cause = NULL, *text = NULL;
+	char		 error[ESCAPE_QUOTE_SIZE], message[SHOW_MESSAGE_SIZE];
 	int		 status;
 
 	if ((c = client_connect(&o->client, &cause)) == NULL) {
@@ -33,8 +34,9 @@ operator_get(struct options *o, const char *target)
 	body = json_loads(text, 0, &jerr);
 	if (status != 200) {
 		fprintf(stderr, "kentongan: the hub answered %d: %s: %s\n",
-		    status, json_string_value(json_object_get(body, "error")),
-		    json_string_value(json_object_get(body, "message")));
+		    status, kentongan_show(error, sizeof error,
+		    json_object_get(body, "error")), kentongan_show(message,
+		    sizeof message, json_object_get(body, "message")));
 		if (status == 403)
 			fprintf(stderr, "kentongan: the operator API needs a "
 			    "certificate of a member with role=operator\n");
@@ -42,7 +44,7 @@ operator_get(struct options *o, const char *target)
 		body = NULL;
 	} else if (body == NULL)
 		fprintf(stderr, "kentongan: the hub's answer is not JSON: %s\n",
-		    jerr.text);
+		    escape_str(message, sizeof message, jerr.text));
 	free(text);
 	return (body);
 }
@@ -68,15 +70,6 @@ operator_param(char **target, const char *name, const char *value)
 	return (0);
 }
 
-/* A time or "-" for a person. */
-static const char *
-operator_when(const json_t *j)
-{
-	const char	*s = json_string_value(j);
-
-	return (s != NULL ? s : "-");
-}
-
 /* Print a JSON document as is, for scripts. */
 static void
 operator_print_json(const json_t *j)
@@ -95,6 +88,8 @@ cmd_members(struct options *o)
 {
 	const json_t	*m;
 	json_t		*body;
+	char		 id[ESCAPE_QUOTE_SIZE], name[29], role[ESCAPE_QUOTE_SIZE];
+	char		 seen[ESCAPE_QUOTE_SIZE];
 	size_t		 i;
 
 	if ((body = operator_get(o, "/v1/members")) == NULL)
@@ -105,13 +100,18 @@ cmd_members(struct options *o)
 		printf("%-10s %-28s %-8s %-9s %-24s %10s %8s\n", "ID", "NAME",
 		    "ROLE", "CONNECTED", "LAST SEEN", "ACKED", "BACKLOG");
 		json_array_foreach(json_object_get(body, "members"), i, m) {
-			printf("%-10s %-28.28s %-8s %-9s %-24s %10lld %8lld\n",
-			    json_string_value(json_object_get(m, "id")),
-			    json_string_value(json_object_get(m, "name")),
-			    json_string_value(json_object_get(m, "role")),
+			/* The name is cut to its column by the escape. */
+			printf("%-10s %-28s %-8s %-9s %-24s %10lld %8lld\n",
+			    kentongan_show(id, sizeof id, json_object_get(m,
+			    "id")),
+			    kentongan_show(name, sizeof name,
+			    json_object_get(m, "name")),
+			    kentongan_show(role, sizeof role,
+			    json_object_get(m, "role")),
 			    json_is_true(json_object_get(m, "connected")) ?
 			    "yes" : "no",
-			    operator_when(json_object_get(m, "last_seen")),
+			    kentongan_show(seen, sizeof seen, json_object_get(m,
+			    "last_seen")),
 			    (long long)json_integer_value(json_object_get(m,
 			    "acked_seq")),
 			    (long long)json_integer_value(json_object_get(m,
@@ -128,12 +128,13 @@ operator_print_counts(const char *title, const json_t *counts)
 {
 	const char	*key;
 	json_t		*value;
+	char		 shown[ESCAPE_QUOTE_SIZE];
 
 	printf("%s\n", title);
 	if (json_object_size(counts) == 0)
 		printf("  (none)\n");
 	json_object_foreach((json_t *)counts, key, value)
-		printf("  %-66s %10lld\n", key,
+		printf("  %-66s %10lld\n", escape_str(shown, sizeof shown, key),
 		    (long long)json_integer_value(value));
 }
 
@@ -141,7 +142,7 @@ int
 cmd_stats(struct options *o)
 {
 	json_t	*body;
-	char	*target;
+	char	*target, since[ESCAPE_QUOTE_SIZE], until[ESCAPE_QUOTE_SIZE];
 	int	 status = 1;
 
 	if ((target = strdup("/v1/stats")) == NULL ||
@@ -157,9 +158,9 @@ cmd_stats(struct options *o)
 		else {
 			printf("reports: %lld (since %s, until %s)\n",
 			    (long long)json_integer_value(json_object_get(body,
-			    "total")), operator_when(json_object_get(body,
-			    "since")), operator_when(json_object_get(body,
-			    "until")));
+			    "total")), kentongan_show(since, sizeof since,
+			    json_object_get(body, "since")), kentongan_show(until,
+			    sizeof until, json_object_get(body, "until")));
 			operator_print_counts("by code:",
 			    json_object_get(body, "by_code"));
 			operator_print_counts("by severity:",
@@ -204,7 +205,10 @@ cmd_operator_query(struct options *o)
 {
 	const json_t	*r, *report, *next;
 	json_t		*body;
-	char		*target, after[32];
+	char		*target, after[32], when[ESCAPE_QUOTE_SIZE];
+	char		 sender[ESCAPE_QUOTE_SIZE], severity[ESCAPE_QUOTE_SIZE];
+	char		 tlp[ESCAPE_QUOTE_SIZE], code[ESCAPE_QUOTE_SIZE];
+	char		 title[SHOW_TITLE_SIZE];
 	const char	*page_after = o->after;
 	size_t		 i, total = 0;
 
@@ -237,17 +241,20 @@ cmd_operator_query(struct options *o)
 			}
 			printf("%8lld  %-24s %-8s %5lld %-8s %-12s %-36s %s\n",
 			    (long long)json_integer_value(json_object_get(r,
-			    "seq")), operator_when(json_object_get(r,
-			    "received_at")),
-			    json_string_value(json_object_get(r, "sender")),
+			    "seq")), kentongan_show(when, sizeof when,
+			    json_object_get(r, "received_at")),
+			    kentongan_show(sender, sizeof sender,
+			    json_object_get(r, "sender")),
 			    (long long)json_integer_value(json_object_get(r,
 			    "recipients")),
-			    json_string_value(json_object_get(report,
-			    "severity")),
-			    json_string_value(json_object_get(report, "tlp")),
-			    json_string_value(json_object_get(report, "code")),
-			    json_string_value(json_object_get(report,
-			    "title")));
+			    kentongan_show(severity, sizeof severity,
+			    json_object_get(report, "severity")),
+			    kentongan_show(tlp, sizeof tlp,
+			    json_object_get(report, "tlp")),
+			    kentongan_show(code, sizeof code,
+			    json_object_get(report, "code")),
+			    kentongan_show(title, sizeof title,
+			    json_object_get(report, "title")));
 		}
 		next = json_object_get(body, "next");
 		if (!json_is_integer(next)) {

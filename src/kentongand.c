@@ -29,7 +29,7 @@ usage(FILE *f)
 
 /*
  * -t: load everything the hub would load at start, and report the first
- * error as FILE:LINE: message.
+ * error as FILE:LINE: message; warnings go first, and do not fail.
  */
 static int
 check_configuration(const char *file)
@@ -41,6 +41,8 @@ check_configuration(const char *file)
 
 	if ((conf = conf_load(file, &cause)) == NULL)
 		goto fail;
+	if (conf->warning != NULL)
+		fprintf(stderr, "%s\n", conf->warning);
 	ctx = tls_server_ctx_new(conf, TLS_MEMBER_LISTENER, &conf, &cause);
 	if (ctx == NULL)
 		goto fail;
@@ -50,6 +52,8 @@ check_configuration(const char *file)
 	if ((taxonomy = hub_load_taxonomy(conf, &cause)) == NULL)
 		goto fail;
 	taxonomy_free(taxonomy);
+	if (hub_check_database(conf, &cause) == -1)
+		goto fail;
 	conf_free(conf);
 	return (0);
 fail:

@@ -17,6 +17,7 @@
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "escape.h"
 #include "http.h"
 #include "hub.h"
 #include "log.h"
@@ -75,12 +76,14 @@ static void
 operator_audit(struct conn *c, const struct http_request *req, int status)
 {
 	struct member_state	*ms = c->member_state;
+	char			 shown[ESCAPE_QUOTE_SIZE];
 
 	if (ms != NULL)
 		metrics_status_count(&ms->http_statuses, status);
 	log_info("operator %s %s %s %d", c->member[0] != '\0' ? c->member :
 	    "-", req != NULL ? http_method_name(req->method) : "-",
-	    req != NULL ? req->path : "-", status);
+	    req != NULL ? escape_str(shown, sizeof shown, req->path) : "-",
+	    status);
 }
 
 /*

@@ -2,6 +2,7 @@
  * The member protocol: decode a request, validate, apply the sharing policy
  * and rate, queue reports for the committer, and answer.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "escape.h"
 #include "fanout.h"
 #include "request.h"
 #include "store_read.h"
@@ -29,10 +31,29 @@
 /* A page of a query ends early rather than grow past this. */
 #define SESSION_RESULT_BYTES_MAX	(1024 * 1024)
 
-/* Count an error against the connection; close it past the limit. */
+/*
+ * A report on its way to the committer, with its id as the sender wrote
+ * it. A UUID's case means nothing, so the store keys the report by its id
+ * in lower case (r.id), while the answers echo sent_id. r comes first:
+ * store_report_free(&sr->r) frees the whole.
+ */
+struct session_report {
+	struct store_report	r;
+	char			sent_id[];
+};
+_Static_assert(offsetof(struct session_report, r) == 0,
+    "store_report_free must free the whole session_report");
+
+/*
+ * Count an error against the connection; close it past the limit. The
+ * hub's own failures (a full disk, no memory) are not the peer's errors:
+ * a member that keeps resending through an outage must not be cut off.
+ */
 static void
-session_count_error(struct conn *c)
+session_count_error(struct conn *c, enum proto_error error)
 {
+	if (error == PROTO_INTERNAL_ERROR)
+		return;
 	if (++c->errors >= CONN_ERRORS_MAX)
 		conn_close_lingering(c, "too many errors");
 }
@@ -53,7 +74,7 @@ session_error(struct conn *c, const char *ref, enum proto_error error,
 	json_decref(reply);
 	c->hub->metrics.reports_refused[error < PROTO_NERRORS ? error :
 	    PROTO_INTERNAL_ERROR]++;
-	session_count_error(c);
+	session_count_error(c, error);
 }
 
 /* Answer with an error whose message names the field at fault. */
@@ -76,6 +97,7 @@ session_rejected(struct conn *c, const char *ref, const char *id,
     const struct verdict *v)
 {
 	json_t	*reply;
+	char	 eid[ESCAPE_QUOTE_SIZE], efield[ESCAPE_QUOTE_SIZE];
 
 	reply = json_pack("{s:s, s:o, s:s, s:s}", "type", "rejected",
 	    "id", id != NULL ? json_string(id) : json_null(),
@@ -91,26 +113,50 @@ session_rejected(struct conn *c, const char *ref, const char *id,
 	c->hub->metrics.reports_refused[v->error < PROTO_NERRORS ? v->error :
 	    PROTO_INTERNAL_ERROR]++;
 	log_info("report: %s: refused %s: %s%s%s", c->member,
-	    id != NULL ? id : "(no id)", proto_error_name(v->error),
-	    v->field != NULL ? " at " : "", v->field != NULL ? v->field : "");
-	session_count_error(c);
+	    id != NULL ? escape_str(eid, sizeof eid, id) : "(no id)",
+	    proto_error_name(v->error), v->field != NULL ? " at " : "",
+	    v->field != NULL ? escape_str(efield, sizeof efield, v->field) : "");
+	session_count_error(c, v->error);
 }
 
 /*
- * SHA-256 of the stored body. Equal digests are the fast way to know a
- * report sent again; the store compares the JSON values themselves when
- * they differ, so a report resent with its keys in another order is still
+ * SHA-256 of the stored body, with the id in lower case like the key. Equal
+ * digests are the fast way to know a report sent again (with its id in
+ * either case); the store compares the JSON values themselves when they
+ * differ, so a report resent with its keys in another order is still
  * recognised, and no sorted copy is made on the hot path.
  */
 static int
-session_digest(const char *body, unsigned char *out)
+session_digest(const json_t *report, const struct store_report *r,
+    const char *sent_id, unsigned char *out)
 {
 	unsigned int	 len = STORE_DIGEST_LEN;
+	json_t		*copy = NULL;
+	char		*text = r->body;
+	int		 rc = -1;
 
-	if (EVP_Digest(body, strlen(body), out, &len, EVP_sha256(), NULL) !=
-	    1 || len != STORE_DIGEST_LEN)
-		return (-1);
-	return (0);
+	if (strcmp(r->id, sent_id) != 0) {
+		/* A shallow copy keeps the order of the keys. */
+		if ((copy = json_copy((json_t *)report)) == NULL ||
+		    json_object_set_new(copy, "id", json_string(r->id)) == -1 ||
+		    (text = json_dumps(copy, JSON_COMPACT)) == NULL)
+			goto fail;
+	}
+	if (EVP_Digest(text, strlen(text), out, &len, EVP_sha256(), NULL) ==
+	    1 && len == STORE_DIGEST_LEN)
+		rc = 0;
+fail:
+	if (text != r->body)
+		free(text);
+	json_decref(copy);
+	return (rc);
+}
+
+/* The id as the sender wrote it, of a report from session_record. */
+static const char *
+session_sent_id(const struct store_report *r)
+{
+	return (((const struct session_report *)r)->sent_id);
 }
 
 /* Build the store's record of a valid report. */
@@ -118,18 +164,28 @@ static struct store_report *
 session_record(struct conn *c, const json_t *report,
     const struct report_view *view, const char *ref, int64_t now)
 {
+	struct session_report	*sr;
 	struct store_report	*r;
+	size_t			 len = strlen(view->id), i;
 
-	if ((r = calloc(1, sizeof *r)) == NULL)
+	if ((sr = calloc(1, sizeof *sr + len + 1)) == NULL)
 		return (NULL);
+	r = &sr->r;
+	memcpy(sr->sent_id, view->id, len + 1);
 	snprintf(r->sender, sizeof r->sender, "%s", c->member);
-	r->id = strdup(view->id);
+	/* A validated UUID: hex digits and dashes. */
+	if ((r->id = strdup(view->id)) != NULL) {
+		for (i = 0; i < len; i++) {
+			if (r->id[i] >= 'A' && r->id[i] <= 'F')
+				r->id[i] += 'a' - 'A';
+		}
+	}
 	r->code = strdup(view->code);
 	r->body = json_dumps(report, JSON_COMPACT);
 	r->ref = ref != NULL ? strdup(ref) : NULL;
 	if (r->id == NULL || r->code == NULL || r->body == NULL ||
 	    (ref != NULL && r->ref == NULL) ||
-	    session_digest(r->body, r->digest) == -1) {
+	    session_digest(report, r, sr->sent_id, r->digest) == -1) {
 		store_report_free(r);
 		return (NULL);
 	}
@@ -219,10 +275,10 @@ session_subscribe(struct conn *c, const json_t *message, const char *ref)
 		return;
 	}
 	from = r.has_since ? r.since : c->member_state->acked_seq;
+	/* The hub's last seq counts others' reports: it is not said. */
 	if (from > hub->delivered_seq) {
-		verdict_set(&v, PROTO_INVALID_FIELD, "since", "since must not "
-		    "exceed the last sequence number, %lld",
-		    (long long)hub->delivered_seq);
+		verdict_set(&v, PROTO_INVALID_FIELD, "since", "since %lld is "
+		    "past the last alert sent to this member", (long long)from);
 		session_error_field(c, ref, &v);
 		verdict_clear(&v);
 		filter_clear(&r.filter);
@@ -261,8 +317,7 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	}
 	if (seq > hub->delivered_seq) {
 		verdict_set(&v, PROTO_INVALID_FIELD, "seq", "seq %lld was never "
-		    "sent; the last sequence number is %lld", (long long)seq,
-		    (long long)hub->delivered_seq);
+		    "sent to this member", (long long)seq);
 		session_error_field(c, ref, &v);
 		verdict_clear(&v);
 		return;
@@ -522,9 +577,10 @@ session_accepted(struct conn *c, const struct store_report *r)
 		json_decref(jref);
 	}
 	n = snprintf(line, sizeof line, "{\"type\":\"accepted\",\"id\":\"%s\","
-	    "\"seq\":%lld,\"duplicate\":%s,\"recipients\":%zu%s%s}\n", r->id,
-	    (long long)r->seq, r->duplicate ? "true" : "false", r->nrecipients,
-	    ref != NULL ? ",\"ref\":" : "", ref != NULL ? ref : "");
+	    "\"seq\":%lld,\"duplicate\":%s,\"recipients\":%zu%s%s}\n",
+	    session_sent_id(r), (long long)r->seq, r->duplicate ? "true" :
+	    "false", r->nrecipients, ref != NULL ? ",\"ref\":" : "",
+	    ref != NULL ? ref : "");
 	if (n > 0 && (size_t)n < sizeof line)
 		conn_send_raw(c, line, (size_t)n);
 	else
@@ -553,13 +609,14 @@ session_committed(struct store_report *r, void *arg)
 		else
 			verdict_set(&v, r->error, NULL, "the report could not "
 			    "be stored; nothing was kept, send it again later");
-		session_rejected(c, r->ref, r->id, &v);
+		session_rejected(c, r->ref, session_sent_id(r), &v);
 		verdict_clear(&v);
 	} else {
 		session_accepted(c, r);
 		log_debug("report: %s: accepted %s seq=%lld code=%s%s "
-		    "recipients=%zu", r->sender, r->id, (long long)r->seq,
-		    r->code, r->duplicate ? " duplicate" : "", r->nrecipients);
+		    "recipients=%zu", r->sender, session_sent_id(r),
+		    (long long)r->seq, r->code, r->duplicate ? " duplicate" :
+		    "", r->nrecipients);
 		if (r->duplicate)
 			c->hub->metrics.reports_duplicate++;
 		else {

@@ -12,6 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "escape.h"
 #include "log.h"
 #include "tls.h"
 
@@ -72,8 +73,13 @@ tls_subject(X509 *cert)
 
 	if ((bio = BIO_new(BIO_s_mem())) == NULL)
 		return (NULL);
+	/*
+	 * RFC 2253 form, but names in other scripts stay readable: it is
+	 * escaped where it is shown, like all text a peer chose.
+	 */
 	if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0,
-	    XN_FLAG_RFC2253) >= 0) {
+	    XN_FLAG_RFC2253 & ~(ASN1_STRFLGS_ESC_MSB | ASN1_STRFLGS_ESC_CTRL)) >=
+	    0) {
 		len = BIO_get_mem_data(bio, &data);
 		if (len >= 0)
 			text = strndup(data, (size_t)len);
@@ -226,6 +232,7 @@ tls_log_refused(SSL *ssl, X509 *cert, const char *why)
 {
 	unsigned char	 fp[CONF_SHA256_LEN];
 	char		 hex[CONF_SHA256_LEN * 2 + 1], peer[64], *subject;
+	char		 shown[ESCAPE_QUOTE_SIZE];
 
 	if (cert == NULL || tls_fingerprint(cert, fp) == -1)
 		snprintf(hex, sizeof hex, "?");
@@ -234,7 +241,8 @@ tls_log_refused(SSL *ssl, X509 *cert, const char *why)
 	subject = cert != NULL ? tls_subject(cert) : NULL;
 	log_warnx("tls: %s: refused certificate sha256=%s subject=\"%s\": %s",
 	    tls_peer_address(ssl, peer, sizeof peer), hex,
-	    subject != NULL ? subject : "?", why);
+	    subject != NULL ? escape_str(shown, sizeof shown, subject) : "?",
+	    why);
 	free(subject);
 }
 
@@ -279,27 +287,49 @@ static void
 tls_cause(char **cause, const struct conf *conf, const char *key,
     const struct conf_path *p, const char *what)
 {
+	char	path[ESCAPE_QUOTE_SIZE];
+
 	if (asprintf(cause, "%s:%d: %s: %s: %s", conf->file, p->line, key,
-	    p->path, what) == -1)
+	    escape_str(path, sizeof path, p->path), what) == -1)
 		*cause = NULL;
 }
 
-/* Check that a configured file can be opened, for a clearer error than OpenSSL's. */
+/*
+ * Check that a configured file is a regular file that can be opened, for a
+ * clearer error than OpenSSL's, and with secret that no one but its owner
+ * has access to it. stat comes first: opening a FIFO would block.
+ */
 static int
 tls_readable(const struct conf *conf, const char *key,
-    const struct conf_path *p, char **cause)
+    const struct conf_path *p, int secret, char **cause)
 {
 	struct stat	 sb;
 	FILE		*f;
+	char		*what, path[ESCAPE_QUOTE_SIZE];
 
-	if ((f = fopen(p->path, "r")) == NULL) {
+	if (stat(p->path, &sb) == -1) {
 		tls_cause(cause, conf, key, p, strerror(errno));
 		return (-1);
 	}
-	if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		fclose(f);
+	if (!S_ISREG(sb.st_mode)) {
 		tls_cause(cause, conf, key, p, "not a regular file; expected "
 		    "a PEM file");
+		return (-1);
+	}
+	if (secret && (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		if (asprintf(&what, "mode %04o gives group or others access "
+		    "to the private key; chmod 600 %s",
+		    (unsigned)(sb.st_mode & 07777), escape_str(path,
+		    sizeof path, p->path)) == -1) {
+			*cause = NULL;
+			return (-1);
+		}
+		tls_cause(cause, conf, key, p, what);
+		free(what);
+		return (-1);
+	}
+	if ((f = fopen(p->path, "r")) == NULL) {
+		tls_cause(cause, conf, key, p, strerror(errno));
 		return (-1);
 	}
 	fclose(f);
@@ -414,7 +444,7 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 	SSL_CTX_set_num_tickets(ctx, 0);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 
-	if (tls_readable(conf, "tls_certificate", &conf->tls_certificate,
+	if (tls_readable(conf, "tls_certificate", &conf->tls_certificate, 0,
 	    cause) == -1)
 		goto fail;
 	if (SSL_CTX_use_certificate_chain_file(ctx,
@@ -423,7 +453,7 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 		    &conf->tls_certificate, tls_error_string(err, sizeof err));
 		goto fail;
 	}
-	if (tls_readable(conf, "tls_key", &conf->tls_key, cause) == -1)
+	if (tls_readable(conf, "tls_key", &conf->tls_key, 1, cause) == -1)
 		goto fail;
 	if (SSL_CTX_use_PrivateKey_file(ctx, conf->tls_key.path,
 	    SSL_FILETYPE_PEM) != 1) {
@@ -437,7 +467,7 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 		    "the key does not match tls_certificate");
 		goto fail;
 	}
-	if (tls_readable(conf, "tls_client_ca", &conf->tls_client_ca,
+	if (tls_readable(conf, "tls_client_ca", &conf->tls_client_ca, 0,
 	    cause) == -1)
 		goto fail;
 	if (SSL_CTX_load_verify_locations(ctx, conf->tls_client_ca.path,
@@ -450,7 +480,9 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 		goto fail;
 	}
 	SSL_CTX_set_client_CA_list(ctx, names);
-	if (conf->tls_crl.path != NULL && tls_load_crl(ctx, conf, cause) == -1)
+	if (conf->tls_crl.path != NULL && (tls_readable(conf, "tls_crl",
+	    &conf->tls_crl, 0, cause) == -1 || tls_load_crl(ctx, conf,
+	    cause) == -1))
 		goto fail;
 
 	if ((data = calloc(1, sizeof *data)) == NULL) {

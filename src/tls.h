@@ -39,7 +39,10 @@ int		 tls_recheck_peer(SSL_CTX *ctx, SSL *ssl, const char **why);
 int		 tls_crl_current(const struct conf *, char **cause);
 /* SHA-256 of the certificate's DER encoding; -1 on failure. */
 int		 tls_fingerprint(X509 *, unsigned char out[CONF_SHA256_LEN]);
-/* The certificate's subject on one line, malloc'd. */
+/*
+ * The certificate's subject on one line (RFC 2253, UTF-8 as it is: pass it
+ * through escape_str to show it), malloc'd.
+ */
 char		*tls_subject(X509 *);
 /* The subject CN, malloc'd, or NULL if it has none. */
 char		*tls_subject_cn(X509 *);

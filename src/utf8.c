@@ -74,6 +74,25 @@ utf8_validate(const char *s, size_t len, size_t *bad_offset)
 	return (count);
 }
 
+/* One code point and the length of its sequence; 0 where none is well-formed. */
+size_t
+utf8_decode(const char *s, size_t len, unsigned long *cp)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n, i;
+
+	if (len == 0 || (n = utf8_sequence(u, len)) == 0)
+		return (0);
+	if (n == 1) {
+		*cp = u[0];
+		return (1);
+	}
+	*cp = u[0] & (0x7f >> n);
+	for (i = 1; i < n; i++)
+		*cp = (*cp << 6) | (u[i] & 0x3f);
+	return (n);
+}
+
 /*
  * Whether valid UTF-8 text holds a C0 or C1 control or DEL. C1 controls
  * U+0080-U+009F are always encoded as C2 80 to C2 9F, and in valid UTF-8 a

@@ -11,6 +11,12 @@
  */
 long	utf8_validate(const char *s, size_t len, size_t *bad_offset);
 /*
+ * Decode the code point that starts at s[0] (at most len bytes are looked
+ * at) into *cp. Returns the length of its well-formed sequence, or 0 if
+ * none starts there.
+ */
+size_t	utf8_decode(const char *s, size_t len, unsigned long *cp);
+/*
  * 1 if the valid UTF-8 string s contains a control character
  * (U+0000-U+001F, U+007F-U+009F), else 0.
  */

@@ -4,6 +4,8 @@
  * IP:127.0.0.1, and client certificates with extendedKeyUsage clientAuth.
  * Keys are written with mode 0600.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -163,6 +165,13 @@ bench_pki_open(const char *path, mode_t mode, char **cause)
 	if (fd == -1) {
 		bench_pki_cause(cause, "cannot create %s: %s", path,
 		    strerror(errno));
+		return (NULL);
+	}
+	/* A file that was there keeps its mode through O_TRUNC. */
+	if (fchmod(fd, mode) == -1) {
+		bench_pki_cause(cause, "cannot chmod %s: %s", path,
+		    strerror(errno));
+		close(fd);
 		return (NULL);
 	}
 	if ((f = fdopen(fd, "w")) == NULL) {

@@ -152,6 +152,7 @@ class PKI:
                  "-out", os.path.join(d, "ca.crt"),
                  "-sha256", "-days", "3650", "-subj", "/CN=" + cn,
                  "-config", cnf, "-extensions", "ca_ext")
+        os.chmod(os.path.join(d, "ca.key"), 0o600)
 
     def _issue(self, ca_dir, name, cn, ext, dates=()):
         cnf = os.path.join(ca_dir, "ca.cnf")
@@ -165,6 +166,8 @@ class PKI:
         _openssl("ca", "-batch", "-notext", "-config", cnf,
                  "-extensions", ext, "-in", csr, "-out", crt, *dates)
         os.unlink(csr)
+        # The hub refuses a tls_key that group or others may read.
+        os.chmod(key, 0o600)
 
 
 def cert_fingerprint(path, colons=False, upper=False):

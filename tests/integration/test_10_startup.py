@@ -3,6 +3,7 @@ sections 2 and 3)."""
 
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -22,13 +23,13 @@ def daemon_lines(text):
     return [l for l in text.splitlines() if not re.match(r"==\d+==", l)]
 
 
-def run_daemon(*args, cwd=None):
+def run_daemon(*args, cwd=None, timeout=RUN_TIMEOUT):
     """Run kentongand to completion; return (status, stdout, stderr)."""
     if not os.access(hub.KENTONGAND, os.X_OK):
         raise unittest.SkipTest("no daemon binary at %s" % hub.KENTONGAND)
     proc = subprocess.run(hub.WRAPPER + [hub.KENTONGAND] + list(args),
                           capture_output=True, text=True, cwd=cwd,
-                          stdin=subprocess.DEVNULL, timeout=RUN_TIMEOUT)
+                          stdin=subprocess.DEVNULL, timeout=timeout)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -58,11 +59,12 @@ class ConfigCheck(unittest.TestCase):
         self.base = self.hub.conf_lines()
         self.path = os.path.join(self.hub.dir, "check.conf")
 
-    def check(self, lines, path=None, cwd=None):
+    def check(self, lines, path=None, cwd=None, timeout=RUN_TIMEOUT):
         """Write lines to a file and run kentongand -t -c on it."""
         self.hub.write_conf(lines, os.path.join(cwd, path) if cwd
                             else self.path)
-        return run_daemon("-t", "-c", path or self.path, cwd=cwd)
+        return run_daemon("-t", "-c", path or self.path, cwd=cwd,
+                          timeout=timeout)
 
     def line_of(self, lines, prefix):
         """1-based number of the first line starting with prefix."""
@@ -204,6 +206,7 @@ class ConfigCheck(unittest.TestCase):
         junk = os.path.join(self.hub.dir, "junk.key")
         with open(junk, "w") as f:
             f.write("this is not a key\n")
+        os.chmod(junk, 0o600)
         lines = list(self.base)
         n = self.line_of(lines, "tls_key ")
         lines[n - 1] = "tls_key " + junk
@@ -233,6 +236,137 @@ class ConfigCheck(unittest.TestCase):
         n = self.line_of(lines, "taxonomy ")
         lines[n - 1] = "taxonomy " + os.path.join(self.hub.dir, "absent.json")
         self.assertCheckFails(lines, n)
+
+    def with_setting(self, key, value):
+        """The base configuration with key set to value; returns (lines,
+        the line number of key)."""
+        lines = list(self.base)
+        n = self.line_of(lines, key + " ")
+        lines[n - 1] = "%s %s" % (key, value)
+        return lines, n
+
+    def test_tls_key_open_to_others(self):
+        """A tls_key that group or others may read is refused, naming the
+        file and its mode, and saying chmod 600."""
+        for mode in (0o644, 0o640, 0o604, 0o660):
+            with self.subTest(mode=oct(mode)):
+                key = os.path.join(self.hub.dir, "open.key")
+                shutil.copyfile(self.hub.pki.server_key, key)
+                os.chmod(key, mode)
+                lines, n = self.with_setting("tls_key", key)
+                first = self.assertCheckFails(lines, n)
+                self.assertEqual(first, "%s:%d: tls_key: %s: mode %04o "
+                                 "gives group or others access to the "
+                                 "private key; chmod 600 %s"
+                                 % (self.path, n, key, mode, key))
+        os.chmod(key, 0o600)
+        status, out, err = self.check(lines)
+        self.assertEqual(status, 0, err)
+        os.chmod(key, 0o400)
+        status, out, err = self.check(lines)
+        self.assertEqual(status, 0, err)
+
+    def test_world_writable_configuration_warns(self):
+        """A configuration file anyone may write passes -t with a
+        warning that says so."""
+        self.hub.write_conf(self.base, self.path)
+        os.chmod(self.path, 0o666)
+        status, out, err = run_daemon("-t", "-c", self.path)
+        self.assertEqual(status, 0, err)
+        self.assertEqual(daemon_lines(err), [
+            "%s:0: warning: anyone may write this file (mode 0666), and "
+            "with it the member registry; chmod o-w %s"
+            % (self.path, self.path)])
+        os.chmod(self.path, 0o664)
+        status, out, err = run_daemon("-t", "-c", self.path)
+        self.assertEqual((status, daemon_lines(err)), (0, []))
+
+    def test_database_directory_missing(self):
+        """A database in a directory that does not exist is an error at
+        its line."""
+        lines, n = self.with_setting("database", "/nonexistent/dir/k.db")
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, "%s:%d: database: /nonexistent/dir/k.db: "
+                         "directory /nonexistent/dir: No such file or "
+                         "directory" % (self.path, n))
+
+    def test_database_directory_not_a_directory(self):
+        """A database under a regular file is an error at its line."""
+        plain = os.path.join(self.hub.dir, "plain")
+        open(plain, "w").close()
+        db = os.path.join(plain, "k.db")
+        lines, n = self.with_setting("database", db)
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, "%s:%d: database: %s: %s is not a "
+                         "directory" % (self.path, n, db, plain))
+
+    def test_database_directory_not_writable(self):
+        """A database whose directory the hub cannot write in is an error
+        at its line."""
+        if os.geteuid() == 0:
+            self.skipTest("root writes in a directory of mode 555")
+        d = os.path.join(self.hub.dir, "readonly")
+        os.mkdir(d, 0o555)
+        self.addCleanup(os.chmod, d, 0o755)
+        lines, n = self.with_setting("database", os.path.join(d, "k.db"))
+        first = self.assertCheckFails(lines, n)
+        self.assertIn("the hub cannot create files in %s" % d, first)
+
+    def test_database_is_a_directory(self):
+        """A database path that is a directory is an error at its line."""
+        lines, n = self.with_setting("database", self.hub.dir)
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, "%s:%d: database: %s: not a regular file; "
+                         "expected an SQLite database, or a name for a new "
+                         "one" % (self.path, n, self.hub.dir))
+
+    def test_taxonomy_fifo_fails_fast(self):
+        """A FIFO as taxonomy makes -t fail at once, not hang."""
+        fifo = os.path.join(self.hub.dir, "taxonomy.fifo")
+        os.mkfifo(fifo)
+        lines, n = self.with_setting("taxonomy", fifo)
+        try:
+            status, out, err = self.check(lines, timeout=10)
+        except subprocess.TimeoutExpired:
+            self.fail("kentongand -t hung on a FIFO as taxonomy")
+        self.assertEqual(status, 1, err)
+        self.assertEqual(daemon_lines(err)[0], "%s:%d: taxonomy: %s: not a "
+                         "regular file; expected the taxonomy JSON file"
+                         % (self.path, n, fifo))
+
+    def test_tls_file_fifo_fails_fast(self):
+        """A FIFO as a TLS file makes -t fail at once, not hang."""
+        fifo = os.path.join(self.hub.dir, "cert.fifo")
+        os.mkfifo(fifo)
+        for key in ("tls_certificate", "tls_key", "tls_client_ca",
+                    "tls_crl"):
+            with self.subTest(key=key):
+                lines, n = self.with_setting(key, fifo)
+                try:
+                    status, out, err = self.check(lines, timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.fail("kentongand -t hung on a FIFO as %s" % key)
+                self.assertEqual(status, 1, err)
+                self.assertEqual(daemon_lines(err)[0], "%s:%d: %s: %s: not "
+                                 "a regular file; expected a PEM file"
+                                 % (self.path, n, key, fifo))
+
+    def test_bad_line_quoted_short_and_escaped(self):
+        """An error quotes at most about 200 bytes of a bad line, with
+        control characters escaped."""
+        lines, n = self.with_line("k" * 100000 + " 1")
+        first = self.assertCheckFails(lines, n)
+        self.assertEqual(first, '%s:%d: unknown key "%s..."'
+                         % (self.path, n, "k" * 200))
+        lines, n = self.with_line("log_level \x1b[2J" + "\x07" * 5000)
+        first = self.assertCheckFails(lines, n)
+        self.assertLess(len(first), len(self.path) + 300, first)
+        self.assertNotIn("\x1b", first)
+        self.assertNotIn("\x07", first)
+        self.assertTrue(first.startswith(
+            '%s:%d: log_level: expected info or debug, not "\\x1b[2J'
+            '\\x07\\x07' % (self.path, n)), first)
+        self.assertTrue(first.endswith('..."'), first)
 
     def test_path_shown_as_given(self):
         """The FILE of an error is the path as given on the command line."""
@@ -330,7 +464,35 @@ class LifeCycle(unittest.TestCase):
         """A database in a directory that does not exist makes the daemon
         exit 1 with a message."""
         h = self.new_hub(settings={"database": "/nonexistent/dir/k.db"})
-        self.assertStartFails(h)
+        err = self.assertStartFails(h)
+        self.assertIn("database: /nonexistent/dir/k.db: directory "
+                      "/nonexistent/dir: No such file or directory", err[0])
+
+    def test_key_open_to_others_at_start(self):
+        """Started with a tls_key that others may read, the daemon exits 1
+        saying chmod 600."""
+        h = self.new_hub()
+        key = os.path.join(h.dir, "hub.key")
+        shutil.copyfile(h.pki.server_key, key)
+        os.chmod(key, 0o644)
+        h.settings["tls_key"] = key
+        h.write_conf()
+        err = self.assertStartFails(h)
+        n = [i + 1 for i, l in enumerate(h.conf_lines())
+             if l.startswith("tls_key ")][0]
+        self.assertEqual(err[-1], "%s:%d: tls_key: %s: mode 0644 gives "
+                         "group or others access to the private key; "
+                         "chmod 600 %s" % (h.conf_path, n, key, key))
+
+    def test_world_writable_configuration_logged(self):
+        """Started on a configuration anyone may write, the daemon serves
+        and logs a warning."""
+        h = self.new_hub()
+        os.chmod(h.conf_path, 0o646)
+        h.start()
+        self.assertIn("%s:0: warning: anyone may write this file (mode "
+                      "0646)" % h.conf_path, h.stderr_text())
+        self.assertEqual(h.stop(), 0, h.stderr_tail())
 
 
 class Reload(unittest.TestCase):
@@ -382,6 +544,21 @@ class Reload(unittest.TestCase):
         gone.expect_closed()
         self.assertEqual(stays.ping(), {"type": "pong", "ref": "p1"})
         self.assertEqual(hub.try_session(self.hub.port, "TH")[0], "refused")
+
+    def test_fifo_taxonomy_is_refused(self):
+        """SIGHUP with a FIFO as taxonomy is refused at once; the hub does
+        not block on it and keeps serving."""
+        old = self.connect("ID")
+        fifo = os.path.join(self.hub.dir, "taxonomy.fifo")
+        os.mkfifo(fifo)
+        self.hub.settings["taxonomy"] = fifo
+        self.hub.write_conf()
+        self.hub.send_signal(signal.SIGHUP)
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: "reload refused" in t and "not a regular file" in t),
+            self.hub.stderr_tail())
+        self.assertEqual(old.ping(), {"type": "pong", "ref": "p1"})
+        self.assertEqual(hub.try_session(self.hub.port, "SG")[0], "pong")
 
     def test_bad_configuration_is_refused(self):
         """SIGHUP with an invalid file logs FILE:LINE and keeps the running

@@ -220,6 +220,44 @@ class Acceptance(ReportTestCase):
         self.assertRejected(reply, "id_conflict", id=r["id"],
                             check_field=False)
 
+    def test_duplicate_with_id_in_upper_case(self):
+        """A UUID's case means nothing: the same report with its id in
+        upper case is a duplicate with the first seq, answered with the id
+        as sent; with other content it is an id_conflict."""
+        c = self.connect("ID")
+        r = make_report()
+        first = self.assertAccepted(self.push(c, r), r)
+        upper = dict(r, id=r["id"].upper())
+        self.assertNotEqual(upper["id"], r["id"])
+        self.assertAccepted(self.push(c, upper), upper, duplicate=True,
+                            seq=first)
+        reply = self.push(c, dict(upper, title="Another title"))
+        self.assertRejected(reply, "id_conflict", id=upper["id"],
+                            check_field=False)
+        self.assertPong(c)
+
+    def test_id_case_kept_in_the_report(self):
+        """A report first sent with an upper-case id keeps it as sent; the
+        same report in lower or mixed case is a duplicate of it."""
+        c = self.connect("ID")
+        upper = make_report()
+        upper["id"] = upper["id"].upper()
+        first = self.assertAccepted(self.push(c, upper), upper)
+        lower = dict(upper, id=upper["id"].lower())
+        self.assertAccepted(self.push(c, lower), lower, duplicate=True,
+                            seq=first)
+        mixed = dict(upper, id=upper["id"][:18] + lower["id"][18:])
+        self.assertAccepted(self.push(c, mixed), mixed, duplicate=True,
+                            seq=first)
+        self.assertRejected(self.push(c, dict(lower, severity="low")),
+                            "id_conflict", id=lower["id"], check_field=False)
+        reply = self.connect("SG").request({"type": "query", "ref": "q",
+                                            "after": first - 1,
+                                            "limit": 1})
+        self.assertEqual(reply.get("type"), "result", reply)
+        self.assertEqual([a["seq"] for a in reply["alerts"]], [first])
+        self.assertEqual(reply["alerts"][0]["report"], upper)
+
     def test_rejected_report_is_not_stored(self):
         """After a rejection, the corrected report with the same id is
         accepted as new."""
@@ -673,6 +711,26 @@ class RateLimit(ReportTestCase):
         b = self.connect("SG")
         r = make_report()
         self.assertAccepted(self.push(b, r), r)
+
+
+class Unlimited(ReportTestCase):
+    """report_rate 0: no limit at all (SPEC section 3)."""
+
+    hub_kwargs = {"settings": {"report_rate": "0"}}
+
+    def test_burst_of_2000(self):
+        """2,000 reports sent back to back, twice the default burst, are
+        all accepted."""
+        c = self.connect("ID")
+        reports = [make_report() for _ in range(2000)]
+        c.send_raw(b"".join(json.dumps(report_msg(r)).encode() + b"\n"
+                            for r in reports))
+        replies = [c.recv() for _ in reports]
+        refused = [m for m in replies if m.get("type") != "accepted"]
+        self.assertEqual(refused, [], refused[:3])
+        self.assertEqual([m["id"] for m in replies],
+                         [r["id"] for r in reports])
+        self.assertPong(c)
 
 
 if __name__ == "__main__":

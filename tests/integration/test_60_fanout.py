@@ -716,6 +716,29 @@ class Delivery(FanoutTestCase):
                          "invalid_field", ref="s1")
         self.assertQuiet(c)
 
+    def test_errors_keep_the_hubs_last_seq(self):
+        """A since or an ack past the end is refused without telling the
+        member the hub's last seq, which counts reports it may not see."""
+        seqs = self.publish(self.connect("ID"),
+                            [make_report(tlp="amber+strict")
+                             for _ in range(37)])
+        last = str(seqs[-1])
+        self.assertEqual(last, "37")
+        c = self.connect("TH")
+        reply = c.request({"type": "subscribe", "ref": "s1",
+                           "since": 1000000})
+        self.assertError(reply, "invalid_field", ref="s1")
+        self.assertNotIn(last, reply["message"], reply)
+        self.assertEqual(reply["message"], "since: since 1000000 is past "
+                         "the last alert sent to this member")
+        self.subscribe(c)
+        reply = c.request({"type": "ack", "ref": "a1", "seq": 1000000})
+        self.assertError(reply, "invalid_field", ref="a1")
+        self.assertNotIn(last, reply["message"], reply)
+        self.assertEqual(reply["message"],
+                         "seq: seq 1000000 was never sent to this member")
+        self.assertQuiet(c)
+
     def test_since_on_another_members_alerts(self):
         """since replays only what the member is entitled to."""
         sender = self.connect("ID")

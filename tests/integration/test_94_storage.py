@@ -151,6 +151,39 @@ class StorageFaults(unittest.TestCase):
     def test_disk_full(self):
         self.check_fault("ENOSPC", "database or disk is full")
 
+    def test_disk_full_errors_do_not_close_the_connection(self):
+        """internal_error is the hub's failure, not the member's: 150
+        reports refused on a full disk, more than the 100 errors that
+        close a connection, leave it open, and it works once the disk
+        heals."""
+        pub = self.connect("ID")
+        self.fail_disk("ENOSPC")
+        during = [make_report(title="During %d" % i) for i in range(150)]
+        for reply, r in zip(self.push(pub, during), during):
+            self.assertEqual(reply.get("type"), "rejected", reply)
+            self.assertEqual(reply.get("error"), "internal_error", reply)
+            self.assertEqual(reply.get("id"), r["id"], reply)
+        self.assertEqual(pub.ping("open"), {"type": "pong", "ref": "open"})
+        self.heal_disk()
+        deadline = time.monotonic() + hub.READ_TIMEOUT
+        while True:
+            reply = pub.request(report_msg(during[0]))
+            if reply.get("type") == "accepted":
+                break
+            self.assertEqual(reply.get("error"), "internal_error", reply)
+            self.assertLess(time.monotonic(), deadline, "never recovered")
+            time.sleep(0.1)
+        for reply in self.push(pub, during[1:]):
+            self.assertEqual(reply.get("type"), "accepted", reply)
+            self.assertIs(reply["duplicate"], False, reply)
+        self.assertNotIn("too many errors", self.hub.stderr_text())
+        # The member's own mistakes still count.
+        bad = [make_report(severity="extreme") for _ in range(100)]
+        pub.send_raw(b"".join(json.dumps(report_msg(r)).encode() + b"\n"
+                              for r in bad))
+        msgs = pub.expect_closed()
+        self.assertEqual(len(msgs), 100, msgs[-3:])
+
     def test_read_only(self):
         self.check_fault("EROFS", "disk I/O error")
 

@@ -275,6 +275,46 @@ START_TEST(test_long_line)
 }
 END_TEST
 
+/* A bad value is quoted escaped, and at most about 200 bytes of it. */
+START_TEST(test_error_quotes_little)
+{
+	char	*text, *p, *cause, want[512];
+	size_t	 n = 1 << 20;
+
+	text = malloc(n + 256);
+	ck_assert_ptr_nonnull(text);
+	p = text + sprintf(text, "%s", TLS);
+	memset(p, 'k', n);
+	strcpy(p + n, " 1\n");
+	cause = parse_error(text, strlen(text));
+	ck_assert_ptr_nonnull(cause);
+	p = want + sprintf(want, "x.conf:4: unknown key \"");
+	memset(p, 'k', 200);
+	strcpy(p + 200, "...\"");
+	ck_assert_str_eq(cause, want);
+	free(cause);
+
+	p = text + sprintf(text, "%smember XX cert_cn=x role=\"", TLS);
+	memset(p, '\x1b', n);
+	strcpy(p + n, "\"\n");
+	cause = parse_error(text, strlen(text));
+	ck_assert_ptr_nonnull(cause);
+	ck_assert_uint_lt(strlen(cause), 400);
+	ck_assert_ptr_null(strchr(cause, '\x1b'));
+	ck_assert_ptr_nonnull(strstr(cause, "got \"\\x1b\\x1b"));
+	free(cause);
+	free(text);
+
+	/* Controls and U+202E in a short value are shown, not obeyed. */
+	EXPECT_EXACT(TLS "log_level \"de\x1b[2Jbug\xe2\x80\xae\"\n",
+	    "x.conf:4: log_level: expected info or debug, not "
+	    "\"de\\x1b[2Jbug\\u202e\"");
+	EXPECT_EXACT(TLS "agreement ID SG max_tlp=gr\xff" "een\n",
+	    "x.conf:4: agreement ID SG: max_tlp: expected amber, "
+	    "amber+strict or red, got \"gr\\xffeen\"");
+}
+END_TEST
+
 START_TEST(test_paths)
 {
 	struct conf	*conf;
@@ -405,6 +445,18 @@ START_TEST(test_report_rate)
 	ck_assert_uint_eq(conf->report_rate, 1);
 	ck_assert_uint_eq(conf->report_burst, 1);
 	conf_free(conf);
+	/* 0 alone is unlimited, as is 0 with any burst. */
+	conf = parse(TLS "report_rate 0\n");
+	ck_assert_uint_eq(conf->report_rate, 0);
+	ck_assert_uint_eq(conf->report_burst, 0);
+	conf_free(conf);
+	conf = parse(TLS "report_rate 0 0\n");
+	ck_assert_uint_eq(conf->report_rate, 0);
+	ck_assert_uint_eq(conf->report_burst, 0);
+	conf_free(conf);
+	conf = parse(TLS "report_rate 000\n");
+	ck_assert_uint_eq(conf->report_rate, 0);
+	conf_free(conf);
 
 	EXPECT_EXACT(TLS "report_rate 0 many\n",
 	    "x.conf:4: report_rate: expected BURST as a number, got \"many\"");
@@ -419,7 +471,13 @@ START_TEST(test_report_rate)
 	EXPECT_ERROR(TLS "report_rate 5 10000001\n", "x.conf:4: ",
 	    "expected BURST from 1 to 10000000, got \"10000001\"");
 	EXPECT_EXACT(TLS "report_rate 5\n",
-	    "x.conf:4: report_rate: too few values (expected RATE BURST)");
+	    "x.conf:4: report_rate: too few values (expected RATE BURST, or 0 "
+	    "for unlimited)");
+	EXPECT_EXACT(TLS "report_rate many\n",
+	    "x.conf:4: report_rate: expected RATE from 0 to 1000000, "
+	    "got \"many\"");
+	EXPECT_EXACT(TLS "report_rate\n",
+	    "x.conf:4: report_rate: missing value (expected RATE BURST)");
 	EXPECT_EXACT(TLS "report_rate 5 5 5\n",
 	    "x.conf:4: report_rate: too many values (expected RATE BURST)");
 }
@@ -802,6 +860,7 @@ conf_suite(void)
 	ADD("defaults_not_relative", test_defaults_not_relative);
 	ADD("quoting", test_quoting);
 	ADD("long_line", test_long_line);
+	ADD("error_quotes_little", test_error_quotes_little);
 	ADD("paths", test_paths);
 	ADD("listen", test_listen);
 	ADD("numbers", test_numbers);

@@ -120,8 +120,12 @@ START_TEST(test_unlimited)
 
 	/* report_rate 0: the burst is stored as 0 and never consulted. */
 	ratelimit_init(&rl, 0, 0, 0);
-	for (i = 0; i < 1000000; i++)
-		ck_assert_int_eq(ratelimit_take(&rl, 0), 1);
+	/* Far past any burst; one assertion, not a million (sanitizers). */
+	for (i = 0; i < 1000000; i++) {
+		if (ratelimit_take(&rl, 0) != 1)
+			break;
+	}
+	ck_assert_uint_eq(i, 1000000);
 	ck_assert_int_eq(ratelimit_take(&rl, -5 * SEC), 1);
 	ck_assert_int_eq(ratelimit_take(&rl, INT64_MAX), 1);
 

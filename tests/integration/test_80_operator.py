@@ -1407,6 +1407,101 @@ class OperatorReload(OwnHubTestCase):
         self.assertApiError(r, 403)
 
 
+class HttpHygiene(OwnHubTestCase):
+    """Requests that HTTP servers disagree about (RFC 9112): refused, each
+    with the JSON error of SPEC section 8, never a page of the server's
+    own; and the connection is closed where the request's framing cannot
+    be trusted."""
+
+    def raw(self, data, name="OPS"):
+        """Send raw bytes on a fresh TLS connection to the operator port
+        and read everything until the hub closes it (or 10 s)."""
+        raw = socket.create_connection(("127.0.0.1", self.hub.op_port))
+        with tls_context(name).wrap_socket(
+                raw, server_hostname="localhost") as s:
+            s.settimeout(hub.READ_TIMEOUT)
+            s.sendall(data)
+            out = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except (TimeoutError, socket.timeout):
+                    break
+                except (ssl.SSLError, OSError):
+                    break
+                if not chunk:
+                    break
+                out += chunk
+        return out
+
+    def assertRefusedWith(self, data, status, error):
+        out = self.raw(data)
+        head, _, body = out.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 %d " % status),
+                        out[:300])
+        headers = head.decode("latin-1").lower()
+        self.assertIn("content-type: application/json", headers)
+        self.assertIn("connection: close", headers)
+        obj = json.loads(body.decode("utf-8"))
+        self.assertEqual(set(obj), {"error", "message"}, obj)
+        self.assertEqual(obj["error"], error, obj)
+        self.assertTrue(obj["message"], obj)
+        return obj
+
+    def test_conflicting_content_length(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n"
+            b"Content-Length: 2\r\n\r\nx", 400, "bad_request")
+
+    def test_content_length_list(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/1.1\r\nHost: h\r\n"
+            b"Content-Length: 3, 4\r\n\r\n", 400, "bad_request")
+
+    def test_obsolete_line_folding(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/1.1\r\nHost: h\r\nX-A: one\r\n"
+            b" folded\r\n\r\n", 400, "bad_request")
+
+    def test_http_0_9(self):
+        self.assertRefusedWith(b"GET /v1/members\r\n", 400, "bad_request")
+
+    def test_transfer_encoding(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/1.1\r\nHost: h\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 501,
+            "not_implemented")
+
+    def test_request_body(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/1.1\r\nHost: h\r\nContent-Length: 5"
+            b"\r\n\r\nhello", 413, "body_too_large")
+
+    def test_huge_head(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/1.1\r\nHost: h\r\nX-A: " +
+            b"a" * 20000 + b"\r\n\r\n", 431, "header_too_large")
+
+    def test_huge_target(self):
+        self.assertRefusedWith(
+            b"GET /v1/" + b"a" * 9000 + b" HTTP/1.1\r\nHost: h\r\n\r\n",
+            414, "uri_too_long")
+
+    def test_unknown_version(self):
+        self.assertRefusedWith(
+            b"GET /v1/members HTTP/2.0\r\nHost: h\r\n\r\n", 505,
+            "version_not_supported")
+
+    def test_bare_newlines(self):
+        self.assertRefusedWith(b"GET /v1/members HTTP/1.1\nHost: h\n\n",
+                               400, "bad_request")
+
+    def test_hub_still_serves(self):
+        """After all of that, the next operator is served."""
+        self.raw(b"GET /v1/members\r\n")
+        self.assertEqual(self.get("/v1/members").status, 200)
+
+
 class DefaultLimit(OwnHubTestCase):
     """Without limit a page has 100 reports."""
 

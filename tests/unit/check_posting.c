@@ -983,6 +983,7 @@ posting_suite(void)
 	s = suite_create("posting");
 #define ADD(name, fn) do {						\
 	tc = tcase_create(name);					\
+	tcase_set_timeout(tc, 60);					\
 	tcase_add_test(tc, fn);						\
 	suite_add_tcase(s, tc);						\
 } while (0)

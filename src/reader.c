@@ -277,6 +277,7 @@ reader_free(struct reader *rd)
 {
 	struct reader_job_queue	 left;
 	struct reader_job	*job;
+	struct reader_gate	*gate;
 	unsigned		 i;
 
 	if (rd == NULL)
@@ -291,24 +292,32 @@ reader_free(struct reader *rd)
 	}
 	/*
 	 * What finished is delivered; what never ran is cancelled. A done
-	 * callback may still submit: go on until nothing is left.
+	 * callback may still submit, and each job leaving its gate lets the
+	 * next one waiting there into the queue: go on until nothing is
+	 * left.
 	 */
 	for (;;) {
 		TAILQ_INIT(&left);
 		TAILQ_CONCAT(&left, &rd->finished, entry);
 		while ((job = TAILQ_FIRST(&left)) != NULL) {
 			TAILQ_REMOVE(&left, job, entry);
+			gate = job->gate;
 			rd->pending--;
 			job->done(job);
+			if (gate != NULL)
+				reader_gate_release(rd, gate);
 		}
 		if (TAILQ_EMPTY(&rd->todo) && TAILQ_EMPTY(&rd->finished))
 			break;
 		TAILQ_CONCAT(&left, &rd->todo, entry);
 		while ((job = TAILQ_FIRST(&left)) != NULL) {
 			TAILQ_REMOVE(&left, job, entry);
+			gate = job->gate;
 			job->cancelled = 1;
 			rd->pending--;
 			job->done(job);
+			if (gate != NULL)
+				reader_gate_release(rd, gate);
 		}
 	}
 	for (i = 0; i < rd->nthreads; i++)

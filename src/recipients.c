@@ -5,6 +5,9 @@
 
 #include "recipients.h"
 
+/* A tier has at most this many digits (it is a small enum). */
+#define RECIPIENTS_TIER_DIGITS	4
+
 char *
 recipients_encode(const struct policy_set *set)
 {
@@ -24,10 +27,31 @@ recipients_encode(const struct policy_set *set)
 	return (list);
 }
 
+/*
+ * The tier of the n bytes at s: digits only, few enough for an int; -1
+ * otherwise.
+ */
+static int
+recipients_parse_tier(const char *s, size_t n)
+{
+	size_t	i;
+	int	tier = 0;
+
+	if (n == 0 || n > RECIPIENTS_TIER_DIGITS)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return (-1);
+		tier = tier * 10 + (s[i] - '0');
+	}
+	return (tier);
+}
+
 int
 recipients_next(const char **cursor, struct recipients_item *item)
 {
 	const char	*p = *cursor, *colon, *end;
+	int		 tier;
 
 	for (;;) {
 		p += strspn(p, " ");
@@ -37,11 +61,12 @@ recipients_next(const char **cursor, struct recipients_item *item)
 		}
 		end = p + strcspn(p, " ");
 		colon = memchr(p, ':', (size_t)(end - p));
-		if (colon != NULL && colon > p && colon + 1 < end &&
-		    colon[1] >= '0' && colon[1] <= '9') {
+		if (colon != NULL && colon > p && (tier =
+		    recipients_parse_tier(colon + 1, (size_t)(end - colon -
+		    1))) != -1) {
 			item->id = p;
 			item->id_len = (size_t)(colon - p);
-			item->tier = atoi(colon + 1);
+			item->tier = tier;
 			*cursor = end;
 			return (1);
 		}

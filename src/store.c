@@ -455,12 +455,18 @@ store_open(const char *path, char **cause)
 		goto fail;
 	if (store_migrate(store, cause) == -1)
 		goto fail;
+	/*
+	 * Ids are keyed in lower case (schema 6). A twin that an earlier
+	 * build stored in another case is found as it was sent.
+	 */
 	if (store_prepare(store, "SELECT seq, digest, nrecipients, body FROM "
-	    "reports WHERE sender = ?1 AND id = ?2", &store->find, cause) == -1 ||
+	    "reports WHERE sender = ?1 AND id IN (?2, lower(?2)) ORDER BY "
+	    "id <> ?2 LIMIT 1", &store->find, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
 	    "received_at, code, severity, tlp, observed_at, nrecipients, "
-	    "digest, body, recipient_list) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-	    "?7, ?8, ?9, ?10, ?11, ?12)", &store->insert_report, cause) == -1 ||
+	    "digest, body, recipient_list) VALUES (?1, ?2, lower(?3), ?4, ?5, "
+	    "?6, ?7, ?8, ?9, ?10, ?11, ?12)", &store->insert_report,
+	    cause) == -1 ||
 	    store_prepare(store, "INSERT INTO cursors (member, acked_seq, "
 	    "acked_at) VALUES (?1, ?2, ?3) ON CONFLICT (member) DO UPDATE SET "
 	    "acked_seq = excluded.acked_seq, acked_at = excluded.acked_at "

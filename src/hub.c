@@ -880,6 +880,11 @@ hub_new(const char *conf_file)
 	if (hub->committer == NULL)
 		fatalx("%s", cause);
 	hub->delivered_seq = store_last_seq(hub->store);
+	/*
+	 * Receive times never go backwards in seq order, across restarts
+	 * too: time windows of the history are found by bisection on seq.
+	 */
+	hub->last_received_at = store_last_received_at(hub->store);
 	if ((start = store_reader_open(hub->conf->database.path,
 	    &cause)) == NULL)
 		fatalx("%s", cause);

@@ -39,6 +39,7 @@ struct store {
 	sqlite3_stmt	*put_posting;
 	struct counts_tally *tally;	/* of the commit under way */
 	int64_t		 last_seq;
+	int64_t		 last_received_at;	/* of last_seq, at open */
 	uint64_t	 failed_commits;	/* in a row */
 	struct throttle	 commit_errors;
 	int		 wal_frames;	/* in the WAL after the last commit */
@@ -387,21 +388,23 @@ store_quick_check(struct store *store, char **cause)
 	return (ok ? 0 : -1);
 }
 
-/* The highest sequence number stored, 0 for an empty store. */
+/* The highest sequence number stored (0 if none) and its receive time. */
 static int
 store_load_last_seq(struct store *store)
 {
 	sqlite3_stmt	*stmt;
 	int		 rc;
 
-	if (sqlite3_prepare_v2(store->db, "SELECT COALESCE(MAX(seq), 0) "
-	    "FROM reports", -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store->db, "SELECT seq, received_at FROM "
+	    "reports ORDER BY seq DESC LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
 		return (-1);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		store->last_seq = sqlite3_column_int64(stmt, 0);
+		store->last_received_at = sqlite3_column_int64(stmt, 1);
+	}
 	sqlite3_finalize(stmt);
-	return (rc == SQLITE_ROW ? 0 : -1);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1);
 }
 
 struct store *
@@ -535,6 +538,12 @@ int64_t
 store_last_seq(struct store *store)
 {
 	return (store->last_seq);
+}
+
+int64_t
+store_last_received_at(const struct store *store)
+{
+	return (store->last_received_at);
 }
 
 /*

@@ -76,6 +76,8 @@ void		 store_close(struct store *);
 int		 store_commit(struct store *, struct store_report **, size_t,
 		    const struct store_mark *, size_t);
 int64_t		 store_last_seq(struct store *);
+/* The receive time of the last report stored when the store was opened. */
+int64_t		 store_last_received_at(const struct store *);
 /*
  * Why the store refuses every commit for good (its file was deleted,
  * replaced or found corrupt), or NULL while it is sound. Any thread.

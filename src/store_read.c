@@ -672,6 +672,7 @@ struct store_query_page {
 	unsigned	 n;
 	int64_t		 last;
 	int		 more;
+	int		 failed;
 };
 
 /* Pass limit rows on, and note whether one more exists. */
@@ -685,6 +686,9 @@ store_reader_page_row(const struct store_row *row, void *arg)
 		return (1);
 	}
 	if (page->cb(row, page->arg) != 0) {
+		/* A page refused from its first row is a failure, not an end. */
+		if (page->n == 0)
+			page->failed = 1;
 		page->more = 1;
 		return (1);
 	}
@@ -698,7 +702,7 @@ store_reader_query(struct store_reader *r, const char *member,
     const struct query_request *q, int64_t upto, store_row_cb cb, void *arg,
     int64_t *next)
 {
-	struct store_query_page	 page = { cb, arg, q->limit, 0, 0, 0 };
+	struct store_query_page	 page = { cb, arg, q->limit, 0, 0, 0, 0 };
 	struct posting_query	 pq = { 0 };
 	struct posting_plan	 plan;
 	struct store_scan_out	 out = { 0 };
@@ -737,7 +741,7 @@ store_reader_query(struct store_reader *r, const char *member,
 	out.arg = &page;
 	n = store_reader_scan(r, &plan, &out, lo, hi, &scanned);
 	posting_plan_clear(&plan);
-	if (n == -1)
+	if (n == -1 || page.failed)
 		return (-1);
 	if (page.more)
 		*next = page.last;

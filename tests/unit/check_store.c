@@ -488,6 +488,27 @@ START_TEST(test_reopen)
 }
 END_TEST
 
+/* The receive time of the last report is known again after a reopen. */
+START_TEST(test_last_received_at)
+{
+	struct store_report	*a, *b;
+	struct store		*store;
+
+	store = open_store();
+	ck_assert_int_eq(store_last_received_at(store), 0);
+	a = report_new("ID", "a", 7, "");
+	b = report_new("ID", "b", 3, "");
+	ck_assert_int_eq(commit(store, 2, a, b), 0);
+	free_reports(2, a, b);
+	store_close(store);
+	store = open_store();
+	/* The last by seq, not the latest: b came second. */
+	ck_assert_int_eq(store_last_received_at(store),
+	    INT64_C(1763700000000000) + 3);
+	store_close(store);
+}
+END_TEST
+
 START_TEST(test_duplicate)
 {
 	struct store_report	*a, *b, *a2, *a3;
@@ -1095,6 +1116,7 @@ store_suite(void)
 	ADD("seqs", test_seqs);
 	ADD("recipients", test_recipients);
 	ADD("reopen", test_reopen);
+	ADD("last_received_at", test_last_received_at);
 	ADD("duplicate", test_duplicate);
 	ADD("id_conflict", test_id_conflict);
 	ADD("batch_duplicate", test_batch_duplicate);

@@ -616,7 +616,7 @@ bench_spawned(struct bench_options *o, const char *dir,
 		goto nomem;
 	}
 	if (bench_hub_free_port(port, sizeof port, &cause) == -1 ||
-	    bench_hub_write_conf(conf, port, dir, taxonomy, pki, members,
+	    bench_hub_write_conf(conf, port, NULL, dir, taxonomy, pki, members,
 	    npubs + nsubs, wl->mode == BENCH_CONNECTIONS ? wl->connections :
 	    npubs + nsubs, &cause) == -1)
 		goto fail;

@@ -13,7 +13,8 @@ enum bench_mode {
 	BENCH_INGEST,
 	BENCH_FANOUT,
 	BENCH_LATENCY,
-	BENCH_CONNECTIONS
+	BENCH_CONNECTIONS,
+	BENCH_ISOLATION
 };
 
 /* The protocol a target speaks: the member protocol, or MQTT. */

@@ -2,6 +2,8 @@
  * kentongan-fill: fill a hub's database with realistic reports, for
  * measuring history queries and replay at scale. The hub must be stopped.
  *   kentongan-fill -c kentongand.conf -n COUNT [-d DAYS] [-s SEED]
+ *                  [-S ID,ID...]
+ * Senders are every member and partner of the registry, or those of -S.
  */
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -32,6 +34,43 @@ static const char *fill_titles[] = {
 	"Defacement of a provincial website",
 	"Scanning of energy sector VPN gateways",
 };
+
+/*
+ * The senders named in list ("SG,MY"), each a member or partner of conf,
+ * into senders; their number, or 0 after a message.
+ */
+static size_t
+fill_senders(const struct conf *conf, const char *list, const char **senders,
+    size_t max)
+{
+	const struct conf_member	*m;
+	char				*copy, *id, *save = NULL;
+	size_t				 n = 0;
+
+	if ((copy = strdup(list)) == NULL) {
+		fprintf(stderr, "kentongan-fill: out of memory\n");
+		return (0);
+	}
+	for (id = strtok_r(copy, ",", &save); id != NULL;
+	    id = strtok_r(NULL, ",", &save)) {
+		m = conf_member_by_id(conf, id);
+		if (m == NULL || m->role == ROLE_OPERATOR) {
+			fprintf(stderr, "kentongan-fill: -S %s: no member or "
+			    "partner of that ID in the configuration\n", id);
+			n = 0;
+			break;
+		}
+		if (n == max) {
+			fprintf(stderr, "kentongan-fill: -S names more than %zu "
+			    "senders\n", max);
+			n = 0;
+			break;
+		}
+		senders[n++] = m->id;
+	}
+	free(copy);
+	return (n);
+}
 
 /* A uniform random number below n, from a small xorshift state. */
 static uint64_t
@@ -123,7 +162,7 @@ main(int argc, char **argv)
 	static const enum tlp	 tlps[] = { TLP_CLEAR, TLP_GREEN, TLP_GREEN,
 	    TLP_GREEN, TLP_AMBER, TLP_AMBER_STRICT };
 	struct store_report	*batch[COMMIT_BATCH_MAX];
-	const char		*file = NULL, *senders[512];
+	const char		*file = NULL, *only = NULL, *senders[512];
 	struct conf		*conf;
 	struct taxonomy		*t;
 	struct store		*store;
@@ -137,9 +176,10 @@ main(int argc, char **argv)
 	enum tlp		 tlp;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "c:n:d:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:n:d:s:S:")) != -1) {
 		switch (ch) {
 		case 'c': file = optarg; break;
+		case 'S': only = optarg; break;
 		case 'n': count = atoll(optarg); break;
 		case 'd': days = atoll(optarg); break;
 		case 's': rng ^= (uint64_t)atoll(optarg) * 2654435761ULL; break;
@@ -154,11 +194,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "kentongan-fill: %s\n", cause);
 		return (1);
 	}
-	for (i = 0; i < conf->nmembers && nsenders < 512; i++) {
-		if (conf->members[i].role != ROLE_OPERATOR)
-			senders[nsenders++] = conf->members[i].id;
+	if (only != NULL) {
+		if ((nsenders = fill_senders(conf, only, senders, 512)) == 0)
+			return (1);
+	} else {
+		for (i = 0; i < conf->nmembers && nsenders < 512; i++) {
+			if (conf->members[i].role != ROLE_OPERATOR)
+				senders[nsenders++] = conf->members[i].id;
+		}
 	}
-	if (nsenders < 2) {
+	if (only == NULL && nsenders < 2) {
 		fprintf(stderr, "kentongan-fill: the configuration needs at "
 		    "least two members\n");
 		return (1);
@@ -210,6 +255,6 @@ main(int argc, char **argv)
 	return (0);
 usage:
 	fprintf(stderr, "usage: kentongan-fill -c kentongand.conf -n COUNT "
-	    "[-d DAYS] [-s SEED]\n");
+	    "[-d DAYS] [-s SEED] [-S ID,ID...]\n");
 	return (2);
 }

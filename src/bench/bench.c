@@ -5,6 +5,8 @@
  *                   [--publishers N] [--subscribers M] [--rate R/s]
  *                   [--size BYTES] [--connections C] [--duration S]
  *                   [--against mosquitto]
+ *   kentongan-bench --spawn --mode isolation [--history N]
+ *                   [--attack query|subscribe|stats|all] [--duration S]
  *
  * With --spawn it makes a throwaway PKI, configuration and database in a
  * temporary directory, starts its own kentongand there and removes it all
@@ -29,6 +31,7 @@
 #include "bench.h"
 #include "bench_client.h"
 #include "bench_hub.h"
+#include "bench_isolation.h"
 #include "bench_pki.h"
 #include "bench_report.h"
 #include "bench_summary.h"
@@ -58,7 +61,11 @@ struct bench_options {
 	const char		*cert;
 	const char		*key;
 	const char		*ca;
+	const char		*fill;
 	pid_t			 hub_pid;
+	unsigned long		 history;
+	unsigned		 attacks;
+	double			 ping_rate;
 	int			 set_publishers;
 	int			 set_subscribers;
 	int			 set_rate;
@@ -77,6 +84,9 @@ usage(FILE *f)
 	    "                       [--size BYTES] [--connections C] "
 	    "[--duration S]\n"
 	    "                       [--against mosquitto]\n"
+	    "       kentongan-bench --spawn --mode isolation [--history N]\n"
+	    "                       [--attack query|subscribe|stats|all] "
+	    "[--duration S]\n"
 	    "       kentongan-bench --hub HOST:PORT --cert FILE --key FILE "
 	    "--ca FILE\n"
 	    "                       --mode ingest|connections [...]\n"
@@ -96,6 +106,13 @@ usage(FILE *f)
 	    "  connections  hold idle mutual-TLS connections; how many, and "
 	    "the hub's RSS\n"
 	    "               [--connections 10000]\n"
+	    "  isolation    a member's ping RTT and a publisher's alert "
+	    "latency, first\n"
+	    "               alone (phase A), then while hostile parties "
+	    "attack (phase B),\n"
+	    "               on a hub with a history [--history 1000000 "
+	    "--attack all\n"
+	    "               --rate 200 --ping-rate 100]\n"
 	    "\n"
 	    "options:\n"
 	    "  --spawn            run a kentongand of our own (throwaway PKI, "
@@ -130,7 +147,16 @@ usage(FILE *f)
 	    "CPUs]\n"
 	    "  --against mosquitto  the same workload against mosquitto "
 	    "(MQTT, QoS 1)\n"
-	    "  --mosquitto PATH   the broker [/usr/sbin/mosquitto]\n");
+	    "  --mosquitto PATH   the broker [/usr/sbin/mosquitto]\n"
+	    "  --history N        isolation: reports stored before the hub "
+	    "starts\n"
+	    "  --attack LIST      isolation: query, subscribe, stats, or all; "
+	    "several\n"
+	    "                     with commas\n"
+	    "  --ping-rate R      isolation: the bystander's pings a second\n"
+	    "  --fill PATH        isolation: the kentongan-fill that stores "
+	    "the history\n"
+	    "                     [the one beside this program]\n");
 }
 
 void
@@ -212,7 +238,8 @@ bench_options(int argc, char **argv, struct bench_options *o)
 		OPT_RATE, OPT_SIZE, OPT_CONNECTIONS, OPT_DURATION, OPT_WARMUP,
 		OPT_WINDOW, OPT_ACK_EVERY, OPT_LEAD, OPT_THREADS, OPT_AGAINST,
 		OPT_MOSQUITTO, OPT_HUBD, OPT_TAXONOMY, OPT_DIR, OPT_KEEP,
-		OPT_HUB, OPT_CERT, OPT_KEY, OPT_CA, OPT_HUB_PID
+		OPT_HUB, OPT_CERT, OPT_KEY, OPT_CA, OPT_HUB_PID, OPT_HISTORY,
+		OPT_ATTACK, OPT_PING_RATE, OPT_FILL
 	};
 	static const struct option longopts[] = {
 		{ "spawn", no_argument, NULL, OPT_SPAWN },
@@ -239,6 +266,10 @@ bench_options(int argc, char **argv, struct bench_options *o)
 		{ "key", required_argument, NULL, OPT_KEY },
 		{ "ca", required_argument, NULL, OPT_CA },
 		{ "hub-pid", required_argument, NULL, OPT_HUB_PID },
+		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "attack", required_argument, NULL, OPT_ATTACK },
+		{ "ping-rate", required_argument, NULL, OPT_PING_RATE },
+		{ "fill", required_argument, NULL, OPT_FILL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -257,20 +288,23 @@ bench_options(int argc, char **argv, struct bench_options *o)
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	wl->threads = ncpu > 0 ? (unsigned)ncpu : 1;
 	o->mosquitto = "/usr/sbin/mosquitto";
+	o->history = 1000000;
+	o->attacks = BENCH_ATTACK_ALL;
+	o->ping_rate = 100;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_SPAWN:
 			o->spawn = 1;
 			break;
 		case OPT_MODE:
-			for (i = 0; i < 4; i++) {
+			for (i = 0; i < BENCH_SUMMARY_MODES; i++) {
 				if (strcmp(optarg, bench_summary_modes[i]) == 0)
 					break;
 			}
-			if (i == 4) {
+			if (i == BENCH_SUMMARY_MODES) {
 				fprintf(stderr, "kentongan-bench: unknown mode "
-				    "\"%s\": ingest, fanout, latency or "
-				    "connections\n", optarg);
+				    "\"%s\": ingest, fanout, latency, "
+				    "connections or isolation\n", optarg);
 				exit(2);
 			}
 			wl->mode = (enum bench_mode)i;
@@ -359,6 +393,25 @@ bench_options(int argc, char **argv, struct bench_options *o)
 			o->hub_pid = (pid_t)bench_number("--hub-pid", optarg, 1,
 			    INT_MAX);
 			break;
+		case OPT_HISTORY:
+			o->history = bench_number("--history", optarg, 0,
+			    100000000);
+			break;
+		case OPT_ATTACK:
+			if (bench_isolation_attacks(optarg, &o->attacks) == -1) {
+				fprintf(stderr, "kentongan-bench: --attack is "
+				    "query, subscribe, stats or all, or several "
+				    "of them with commas, not \"%s\"\n", optarg);
+				exit(2);
+			}
+			break;
+		case OPT_PING_RATE:
+			o->ping_rate = bench_real("--ping-rate", optarg, "/s",
+			    100000);
+			break;
+		case OPT_FILL:
+			o->fill = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -435,6 +488,21 @@ bench_check(struct bench_options *o)
 			wl->connections = 10000;
 		wl->publishers = wl->subscribers = 0;
 		wl->rate = 0;
+		break;
+	case BENCH_ISOLATION:
+		wl->publishers = wl->subscribers = 1;
+		wl->connections = 0;
+		if (!o->set_rate)
+			wl->rate = 200;
+		if (!o->spawn)
+			problem = "isolation needs --spawn: it sets up a history, "
+			    "partners and an operator of its own";
+		else if (o->against_mosquitto)
+			problem = "isolation has nothing to compare with in "
+			    "mosquitto; leave out --against";
+		else if (wl->rate <= 0 || o->ping_rate <= 0)
+			problem = "isolation needs a --rate and a --ping-rate "
+			    "above 0: the bystanders are what it measures";
 		break;
 	}
 	if (problem == NULL && wl->mode != BENCH_CONNECTIONS &&
@@ -616,7 +684,7 @@ bench_spawned(struct bench_options *o, const char *dir,
 		goto nomem;
 	}
 	if (bench_hub_free_port(port, sizeof port, &cause) == -1 ||
-	    bench_hub_write_conf(conf, port, dir, taxonomy, pki, members,
+	    bench_hub_write_conf(conf, port, NULL, dir, taxonomy, pki, members,
 	    npubs + nsubs, wl->mode == BENCH_CONNECTIONS ? wl->connections :
 	    npubs + nsubs, &cause) == -1)
 		goto fail;
@@ -787,6 +855,18 @@ bench_existing(struct bench_options *o, struct bench_result *res)
 	return (rc);
 }
 
+/* Remove the run's temporary directory, unless it is to be kept. */
+static void
+bench_tempdir_done(const struct bench_options *o, char *dir)
+{
+	if (o->keep)
+		printf("kept %s\n", dir);
+	else if (nftw(dir, bench_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", dir,
+		    strerror(errno));
+	free(dir);
+}
+
 /* Make the run's private temporary directory. */
 static char *
 bench_tempdir(const struct bench_options *o)
@@ -805,6 +885,38 @@ bench_tempdir(const struct bench_options *o)
 		return (NULL);
 	}
 	return (dir);
+}
+
+/* The isolation mode, start to end; the exit status. */
+static int
+bench_run_isolation(struct bench_options *o)
+{
+	struct bench_isolation_options	 io;
+	char				*dir, *json = NULL;
+	int				 rc;
+
+	memset(&io, 0, sizeof io);
+	io.wl = &o->wl;
+	io.attacks = o->attacks;
+	io.history = o->history;
+	io.ping_rate = o->ping_rate;
+	io.hubd = o->hubd;
+	io.fill = o->fill;
+	io.taxonomy = o->taxonomy;
+	if ((dir = bench_tempdir(o)) == NULL)
+		return (1);
+	rc = bench_isolation_run(&io, dir, &json);
+	bench_tempdir_done(o, dir);
+	if (bench_interrupted)
+		printf("interrupted: the figures are of a shortened run\n");
+	if (json == NULL) {
+		fprintf(stderr, "kentongan-bench: cannot make the JSON line\n");
+		return (1);
+	}
+	/* A JSON object, not text, is the contract of the last line. */
+	printf("%s\n", json);
+	free(json);
+	return (rc == -1 || bench_interrupted ? 1 : 0);
 }
 
 int
@@ -840,6 +952,8 @@ main(int argc, char **argv)
 	/* Nothing buffered may be written twice by a child. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (wl->mode == BENCH_ISOLATION)
+		return (bench_run_isolation(&o));
 	printf("kentongan-bench: mode %s, ", bench_summary_modes[wl->mode]);
 	if (wl->mode == BENCH_CONNECTIONS)
 		printf("%u idle connections held for %.1f s", wl->connections,
@@ -863,13 +977,7 @@ main(int argc, char **argv)
 		if ((dir = bench_tempdir(&o)) == NULL)
 			return (1);
 		rc = bench_spawned(&o, dir, &res, &mq, &have_mq);
-		if (o.keep)
-			printf("kept %s\n", dir);
-		else if (nftw(dir, bench_remove_entry, 16,
-		    FTW_DEPTH | FTW_PHYS) == -1)
-			fprintf(stderr, "kentongan-bench: cannot remove %s: "
-			    "%s\n", dir, strerror(errno));
-		free(dir);
+		bench_tempdir_done(&o, dir);
 	} else
 		rc = bench_existing(&o, &res);
 

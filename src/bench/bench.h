@@ -13,7 +13,8 @@ enum bench_mode {
 	BENCH_INGEST,
 	BENCH_FANOUT,
 	BENCH_LATENCY,
-	BENCH_CONNECTIONS
+	BENCH_CONNECTIONS,
+	BENCH_ISOLATION
 };
 
 /* The protocol a target speaks: the member protocol, or MQTT. */
@@ -22,11 +23,15 @@ enum bench_protocol {
 	BENCH_PROTO_MQTT
 };
 
-/* A certificate and its key, as PEM files, and the name it is known by. */
+/*
+ * A certificate and its key, as PEM files, the name it is known by, and
+ * its role in a spawned hub's registry (NULL: member).
+ */
 struct bench_identity {
-	char	*name;
-	char	*cert;
-	char	*key;
+	char		*name;
+	char		*cert;
+	char		*key;
+	const char	*role;
 };
 
 /* The workload: the same for every system it is run against. */

@@ -185,6 +185,26 @@ bench_conn_close(struct bench_conn *c)
 }
 
 void
+bench_conn_reset(struct bench_conn *c)
+{
+	if (c->state == BENCH_CONN_CONNECTING ||
+	    c->state == BENCH_CONN_HANDSHAKING)
+		c->home->opening--;
+	if (c->state == BENCH_CONN_READY)
+		atomic_fetch_sub_explicit(c->home->ready, 1,
+		    memory_order_relaxed);
+	bench_conn_close(c);
+	c->state = BENCH_CONN_NEW;
+	c->in.off = c->in.len = 0;
+	c->out.off = c->out.len = 0;
+	c->retry_len = 0;
+	c->events = 0;
+	c->deaf = 0;
+	c->read_wants_write = 0;
+	c->write_wants_read = 0;
+}
+
+void
 bench_conn_free(struct bench_conn *c)
 {
 	bench_conn_close(c);
@@ -241,6 +261,9 @@ bench_conn_watch(struct bench_conn *c)
 
 	if (c->state == BENCH_CONN_FAILED || c->fd == -1)
 		return;
+	/* A deaf connection hears only errors, which epoll always reports. */
+	if (c->deaf && c->state == BENCH_CONN_READY)
+		want = 0;
 	if (c->state == BENCH_CONN_CONNECTING)
 		want = EPOLLOUT;
 	else if (c->read_wants_write ||
@@ -479,8 +502,16 @@ bench_conn_event(struct bench_conn *c, uint32_t events)
 	case BENCH_CONN_HANDSHAKING:
 		bench_conn_handshake(c);
 		break;
-	case BENCH_CONN_GREETING:
 	case BENCH_CONN_READY:
+		if (c->deaf) {
+			if (events & (EPOLLERR | EPOLLHUP))
+				bench_conn_fail(c, "the connection broke");
+			else if (events & EPOLLOUT)
+				bench_conn_flush(c);
+			break;
+		}
+		/* FALLTHROUGH */
+	case BENCH_CONN_GREETING:
 		if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ||
 		    ((events & EPOLLOUT) && c->read_wants_write))
 			bench_conn_read(c);

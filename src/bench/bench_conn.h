@@ -62,6 +62,7 @@ struct bench_conn {
 	SSL			*ssl;
 	int			 fd;
 	int			 small;		/* expects few bytes: small buffers */
+	int			 deaf;		/* never reads once ready */
 	uint32_t		 events;	/* registered with epoll */
 	struct bench_buf	 in;
 	struct bench_buf	 out;
@@ -91,6 +92,11 @@ void	 bench_conn_fail(struct bench_conn *, const char *fmt, ...)
 /* Keep a reason as the home's first error, if it has none yet. */
 void	 bench_conn_error(struct bench_conn *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Close the connection, drop what its buffers hold and make it new again,
+ * for bench_conn_open to open it once more.
+ */
+void	 bench_conn_reset(struct bench_conn *);
 /* Close the socket and TLS state (a close_notify if it was up). */
 void	 bench_conn_close(struct bench_conn *);
 /* Close, and free the buffers. */

@@ -105,18 +105,21 @@ bench_hub_first(const char *dir, const char *const *relative, int mode)
 	return (NULL);
 }
 
-char *
-bench_hub_find_daemon(const char *given, char **cause)
+/*
+ * A program given by option, or the first of relative beside this one;
+ * malloc'd, NULL with *cause.
+ */
+static char *
+bench_hub_find_beside(const char *given, const char *option,
+    const char *const *relative, char **cause)
 {
-	static const char *const relative[] = { "kentongand",
-	    "../sbin/kentongand", NULL };
 	char	*dir, *path;
 
 	*cause = NULL;
 	if (given != NULL) {
 		if (access(given, X_OK) != 0) {
-			bench_hub_cause(cause, "cannot run --hubd %s: %s", given,
-			    strerror(errno));
+			bench_hub_cause(cause, "cannot run %s %s: %s", option,
+			    given, strerror(errno));
 			return (NULL);
 		}
 		if ((path = strdup(given)) == NULL)
@@ -125,16 +128,37 @@ bench_hub_find_daemon(const char *given, char **cause)
 	}
 	if ((dir = bench_hub_self_dir()) == NULL) {
 		bench_hub_cause(cause, "cannot tell where this program is "
-		    "(/proc/self/exe); give --hubd PATH");
+		    "(/proc/self/exe); give %s PATH", option);
 		return (NULL);
 	}
 	path = bench_hub_first(dir, relative, X_OK);
-	if (path == NULL)
-		bench_hub_cause(cause, "no kentongand beside %s (looked for "
-		    "%s/kentongand and %s/../sbin/kentongand); build it, or "
-		    "give --hubd PATH", dir, dir, dir);
+	if (path == NULL && relative[1] != NULL)
+		bench_hub_cause(cause, "no %s beside %s (looked for %s/%s and "
+		    "%s/%s); build it, or give %s PATH", relative[0], dir, dir,
+		    relative[0], dir, relative[1], option);
+	else if (path == NULL)
+		bench_hub_cause(cause, "no %s beside %s (looked for %s/%s); "
+		    "build it, or give %s PATH", relative[0], dir, dir,
+		    relative[0], option);
 	free(dir);
 	return (path);
+}
+
+char *
+bench_hub_find_daemon(const char *given, char **cause)
+{
+	static const char *const relative[] = { "kentongand",
+	    "../sbin/kentongand", NULL };
+
+	return (bench_hub_find_beside(given, "--hubd", relative, cause));
+}
+
+char *
+bench_hub_find_fill(const char *given, char **cause)
+{
+	static const char *const relative[] = { "kentongan-fill", NULL };
+
+	return (bench_hub_find_beside(given, "--fill", relative, cause));
 }
 
 char *
@@ -156,8 +180,10 @@ bench_hub_find_taxonomy(const char *given, char **cause)
 			    given, strerror(errno));
 			return (NULL);
 		}
-		if ((path = strdup(given)) == NULL)
-			bench_hub_cause(cause, "out of memory");
+		/* The configuration is elsewhere: a relative path would move. */
+		if ((path = realpath(given, NULL)) == NULL)
+			bench_hub_cause(cause, "cannot resolve the taxonomy "
+			    "path %s: %s", given, strerror(errno));
 		return (path);
 	}
 	if ((dir = bench_hub_self_dir()) != NULL) {
@@ -201,10 +227,10 @@ bench_hub_free_port(char *buf, size_t size, char **cause)
 }
 
 int
-bench_hub_write_conf(const char *path, const char *port, const char *dir,
-    const char *taxonomy, const struct bench_pki *pki,
-    const struct bench_identity *members, size_t nmembers,
-    unsigned connections, char **cause)
+bench_hub_write_conf(const char *path, const char *port,
+    const char *operator_port, const char *dir, const char *taxonomy,
+    const struct bench_pki *pki, const struct bench_identity *members,
+    size_t nmembers, unsigned connections, char **cause)
 {
 	const struct bench_identity	*server = bench_pki_server(pki);
 	FILE				*f;
@@ -219,7 +245,7 @@ bench_hub_write_conf(const char *path, const char *port, const char *dir,
 	}
 	fprintf(f, "# kentongand.conf of a kentongan-bench run\n"
 	    "listen 127.0.0.1:%s\n"
-	    "operator_listen off\n"
+	    "operator_listen %s%s\n"
 	    "tls_certificate \"%s\"\n"
 	    "tls_key \"%s\"\n"
 	    "tls_client_ca \"%s\"\n"
@@ -229,12 +255,16 @@ bench_hub_write_conf(const char *path, const char *port, const char *dir,
 	    "# a few identities hold every connection of the run\n"
 	    "max_connections %u\n"
 	    "max_connections_per_member 1000000\n"
-	    "\n# publishers P0.., subscribers S0.., idle connections C0..\n",
-	    port, server->cert, server->key, bench_pki_ca(pki), dir, taxonomy,
+	    "\n# the parties of the run: publishers P0.., subscribers S0.., "
+	    "idle connections C0.., and the like\n",
+	    port, operator_port != NULL ? "127.0.0.1:" : "off",
+	    operator_port != NULL ? operator_port : "", server->cert,
+	    server->key, bench_pki_ca(pki), dir, taxonomy,
 	    connections + BENCH_HUB_SPARE_CONNECTIONS);
 	for (i = 0; i < nmembers; i++)
-		fprintf(f, "member %s name=\"Bench %s\" role=member cert_cn=%s\n",
-		    members[i].name, members[i].name, members[i].name);
+		fprintf(f, "member %s name=\"Bench %s\" role=%s cert_cn=%s\n",
+		    members[i].name, members[i].name, members[i].role != NULL ?
+		    members[i].role : "member", members[i].name);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
 		bench_hub_cause(cause, "cannot write %s", path);

@@ -35,6 +35,11 @@ struct bench_cpu_sample {
  * program. Malloc'd; NULL with *cause.
  */
 char	*bench_hub_find_daemon(const char *given, char **cause);
+/*
+ * kentongan-fill: given, or the one built beside this program (it is not
+ * installed). Malloc'd; NULL with *cause.
+ */
+char	*bench_hub_find_fill(const char *given, char **cause);
 /* The taxonomy file the spawned hub loads; malloc'd; NULL with *cause. */
 char	*bench_hub_find_taxonomy(const char *given, char **cause);
 /* A TCP port on 127.0.0.1 that nothing listens on now, as text. */
@@ -44,13 +49,14 @@ int	 bench_hub_free_port(char *buf, size_t size, char **cause);
 
 /*
  * Write kentongand.conf for a hub on 127.0.0.1:port with its database in
- * dir, no rate limit, every identity a member of role member, and room for
- * connections connections, however few identities hold them.
+ * dir, no rate limit, every identity a party of its role (member unless
+ * it says), room for connections connections, however few identities hold
+ * them, and the operator API on 127.0.0.1:operator_port (NULL: off).
  */
 int	 bench_hub_write_conf(const char *path, const char *port,
-	    const char *dir, const char *taxonomy, const struct bench_pki *,
-	    const struct bench_identity *members, size_t nmembers,
-	    unsigned connections, char **cause);
+	    const char *operator_port, const char *dir, const char *taxonomy,
+	    const struct bench_pki *, const struct bench_identity *members,
+	    size_t nmembers, unsigned connections, char **cause);
 /* Start argv[0] with output to log, in a process group of its own. */
 int	 bench_hub_spawn(struct bench_proc *, const char *name,
 	    char *const argv[], const char *log, char **cause);

@@ -69,11 +69,20 @@ bench_stats_compare(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
-/* The nearest-rank percentile p (0 < p <= 1) of sorted samples, in ms. */
-static double
-bench_stats_rank(const struct bench_samples *s, double p)
+void
+bench_stats_sort(struct bench_samples *s)
+{
+	if (s->n > 1)
+		qsort(s->v, s->n, sizeof *s->v, bench_stats_compare);
+}
+
+double
+bench_stats_percentile(const struct bench_samples *s, double p)
 {
 	size_t	rank;
+
+	if (s->n == 0)
+		return (0);
 
 	rank = (size_t)(p * (double)s->n + 0.999999);
 	if (rank < 1)
@@ -92,12 +101,12 @@ bench_stats_summarise(struct bench_samples *s, struct bench_latency *l)
 	memset(l, 0, sizeof *l);
 	if (s->n == 0)
 		return;
-	qsort(s->v, s->n, sizeof *s->v, bench_stats_compare);
+	bench_stats_sort(s);
 	for (i = 0; i < s->n; i++)
 		sum += s->v[i];
 	l->count = s->n;
-	l->p50 = bench_stats_rank(s, 0.50);
-	l->p99 = bench_stats_rank(s, 0.99);
+	l->p50 = bench_stats_percentile(s, 0.50);
+	l->p99 = bench_stats_percentile(s, 0.99);
 	l->max = (double)s->v[s->n - 1] / 1000.0;
 	l->mean = sum / (double)s->n / 1000.0;
 }

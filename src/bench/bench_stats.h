@@ -36,6 +36,10 @@ int		bench_stats_add(struct bench_samples *, uint64_t ns);
 /* Append the samples of src to dst; -1 on no memory. */
 int		bench_stats_merge(struct bench_samples *dst,
 		    const struct bench_samples *src);
+/* Sort the samples, smallest first. */
+void		bench_stats_sort(struct bench_samples *);
+/* The nearest-rank percentile p (0 < p <= 1) of sorted samples, in ms. */
+double		bench_stats_percentile(const struct bench_samples *, double p);
 /* Sort the samples and summarise them. */
 void		bench_stats_summarise(struct bench_samples *,
 		    struct bench_latency *);

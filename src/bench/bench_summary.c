@@ -12,8 +12,8 @@
 
 #include "bench_summary.h"
 
-const char *const bench_summary_modes[] = { "ingest", "fanout", "latency",
-    "connections" };
+const char *const bench_summary_modes[BENCH_SUMMARY_MODES] = { "ingest",
+    "fanout", "latency", "connections", "isolation" };
 
 /* Print the figures of one system. */
 void

@@ -5,7 +5,8 @@
 #include "bench.h"
 
 /* The names of the modes, by enum bench_mode. */
-extern const char *const bench_summary_modes[];
+#define BENCH_SUMMARY_MODES	5
+extern const char *const bench_summary_modes[BENCH_SUMMARY_MODES];
 
 /* Print the figures of one system for a person. */
 void	bench_summary_print(const char *system, const struct bench_workload *,

@@ -19,6 +19,7 @@
 #include "frame.h"
 #include "fuzz.h"
 #include "levels.h"
+#include "forward.h"
 #include "message.h"
 #include "request.h"
 #include "taxonomy.h"
@@ -205,6 +206,25 @@ frame_fuzz_line(const char *line, size_t len)
 		break;
 	case MESSAGE_PING:
 		frame_fuzz_ping(m.json);
+		break;
+	case MESSAGE_FORWARD: {
+		struct origin	 o;
+		struct verdict	 fv = { 0 };
+		const json_t	*report;
+
+		if (forward_decode(m.json, "PEER", &o, &report, &fv) == 0) {
+			FUZZ_CHECK(json_is_object(report));
+			FUZZ_CHECK(o.npath >= 1 && o.npath <= CONF_PATH_MAX);
+			FUZZ_CHECK(strcmp(o.path[o.npath - 1], "PEER") == 0);
+		}
+		verdict_clear(&fv);
+		break;
+	}
+	case MESSAGE_ACCEPTED:
+	case MESSAGE_REJECTED:
+	case MESSAGE_ERROR:
+	case MESSAGE_PONG:
+		/* Answers between hubs: only their ref is read. */
 		break;
 	default:
 		FUZZ_CHECK(!"message_decode returned an unknown type");

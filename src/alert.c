@@ -7,31 +7,43 @@
 #include "timefmt.h"
 
 char *
-alert_format(int64_t seq, const char *sender, int64_t received_at, int tier,
-    const char *body, size_t body_len, int newline, size_t *len)
+alert_format(const struct alert_fields *a, int newline, size_t *len)
 {
-	char	 head[256], when[RFC3339_BUFSIZE], tier_text[16], *out;
+	char	 head[256], when[RFC3339_BUFSIZE], tier_text[16], *out, *p;
+	size_t	 origin_len = a->origin != NULL ? strlen(a->origin) : 0;
 	int	 n;
 
-	if (tier == ALERT_OWN_REPORT)
+	if (a->tier == ALERT_OWN_REPORT)
 		snprintf(tier_text, sizeof tier_text, "null");
 	else
 		snprintf(tier_text, sizeof tier_text, "\"%s\"",
-		    tier_name((enum tier)tier));
+		    tier_name((enum tier)a->tier));
 	n = snprintf(head, sizeof head, "{\"type\":\"alert\",\"seq\":%lld,"
-	    "\"sender\":\"%s\",\"received_at\":\"%s\",\"tier\":%s,"
-	    "\"report\":", (long long)seq, sender,
-	    rfc3339_format(received_at, when, sizeof when), tier_text);
+	    "\"sender\":\"%s\",\"received_at\":\"%s\",\"tier\":%s,",
+	    (long long)a->seq, a->sender, rfc3339_format(a->received_at, when,
+	    sizeof when), tier_text);
 	if (n < 0 || (size_t)n >= sizeof head)
 		return (NULL);
-	*len = (size_t)n + body_len + 1 + (newline ? 1 : 0);
+	*len = (size_t)n + (a->origin != NULL ? 10 + origin_len : 0) + 9 +
+	    a->body_len + 1 + (newline ? 1 : 0);
 	if ((out = malloc(*len + 1)) == NULL)
 		return (NULL);
-	memcpy(out, head, (size_t)n);
-	memcpy(out + n, body, body_len);
-	out[n + body_len] = '}';
+	p = out;
+	memcpy(p, head, (size_t)n);
+	p += n;
+	if (a->origin != NULL) {
+		memcpy(p, "\"origin\":", 9);
+		memcpy(p + 9, a->origin, origin_len);
+		p[9 + origin_len] = ',';
+		p += 10 + origin_len;
+	}
+	memcpy(p, "\"report\":", 9);
+	p += 9;
+	memcpy(p, a->body, a->body_len);
+	p += a->body_len;
+	*p++ = '}';
 	if (newline)
-		out[n + body_len + 1] = '\n';
-	out[*len] = '\0';
+		*p++ = '\n';
+	*p = '\0';
 	return (out);
 }

@@ -138,6 +138,23 @@ static const struct conf_key conf_keys[] = {
 	  .syntax = "ID ID max_tlp=amber|amber+strict|red",
 	  .help = "A bilateral agreement between two members or partners "
 	  "(symmetric)." },
+	{ .name = "hub_id", .set = conf_set_hub_id,
+	  .minargs = 1, .maxargs = 1, .syntax = "ID",
+	  .help = "This hub's own ID among its peers; required when a peer "
+	  "is set." },
+	{ .name = "peer", .set = conf_set_peer,
+	  .minargs = 1, .repeatable = 1,
+	  .syntax = "ID [name=NAME] [cert_sha256=HEX]... [cert_cn=CN] "
+	  "[connect=HOST:PORT] [max_tlp=clear|green|amber] [hops=N]",
+	  .help = "A peer hub of another region (role hub): the certificate "
+	  "that identifies it, whether this hub dials it, the most sensitive "
+	  "label that may leave for it (default green) and how many hubs a "
+	  "report may have passed before it goes on to this one (default 1: "
+	  "only this hub's own)." },
+	{ .name = "peer_amber_to", .set = conf_set_peer_amber_to,
+	  .minargs = 1, .repeatable = 1, .syntax = "ID...",
+	  .help = "Members and partners that receive amber reports forwarded "
+	  "by peers; without it, an amber forward reaches no one here." },
 };
 
 #define CONF_NKEYS nitems(conf_keys)
@@ -706,6 +723,11 @@ conf_check(struct conf_parser *p)
 				conf_error(p, ag->line, "agreement %s %s: "
 				    "unknown member \"%s\"", ag->a, ag->b,
 				    ids[j]);
+			} else if (m->role == ROLE_HUB) {
+				conf_error(p, ag->line, "agreement %s %s: "
+				    "\"%s\" is a peer hub (what leaves for it "
+				    "is its peer line's max_tlp)", ag->a, ag->b,
+				    ids[j]);
 			} else if (m->role == ROLE_OPERATOR) {
 				conf_error(p, ag->line, "agreement %s %s: "
 				    "\"%s\" is an operator (agreements are "
@@ -715,6 +737,7 @@ conf_check(struct conf_parser *p)
 		}
 	}
 
+	conf_federation_check(p);
 	for (i = 0; !conf->operator_off && i < conf->nlisten; i++) {
 		l = &conf->listen[i];
 		if (!conf_address_equal(l, op))
@@ -895,5 +918,9 @@ conf_free(struct conf *conf)
 		free(conf->agreements[i].b);
 	}
 	free(conf->agreements);
+	free(conf->hub_id);
+	for (i = 0; i < conf->npeer_amber_to; i++)
+		free(conf->peer_amber_to[i]);
+	free(conf->peer_amber_to);
 	free(conf);
 }

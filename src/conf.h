@@ -8,6 +8,10 @@
 
 #define CONF_SHA256_LEN		32
 #define CONF_MEMBER_ID_MAX	32
+/* Hubs a forwarded report may have passed through, at most. */
+#define CONF_PATH_MAX		16
+/* Largest hops of a peer. */
+#define CONF_HOPS_MAX		CONF_PATH_MAX
 
 struct conf_address {
 	char	*host;		/* "0.0.0.0", "::1" (no brackets) */
@@ -23,6 +27,10 @@ struct conf_member {
 	size_t		  nsha256;
 	char		 *cn;		/* or NULL */
 	int		  line;
+	/* A peer hub's (role hub), from its peer line. */
+	struct conf_address connect;	/* host NULL: it dials this hub */
+	enum tlp	  max_tlp;	/* what may leave for it; <= amber */
+	unsigned	  hops;		/* a path shorter than this leaves */
 };
 
 struct conf_agreement {
@@ -64,6 +72,11 @@ struct conf {
 	size_t			 nmembers;
 	struct conf_agreement	*agreements;
 	size_t			 nagreements;
+	char			*hub_id;	/* NULL when unset */
+	int			 hub_id_line;
+	char			**peer_amber_to;	/* IDs */
+	size_t			 npeer_amber_to;
+	int			 peer_amber_to_line;
 };
 
 /*
@@ -90,6 +103,8 @@ const struct conf_member	*conf_member_by_cert(const struct conf *,
 				    const char *cn);
 const struct conf_agreement	*conf_agreement_between(const struct conf *,
 				    const char *a, const char *b);
+/* 1 if peer_amber_to names id. */
+int				 conf_amber_to(const struct conf *, const char *id);
 
 /* Hex "ab:cd:..." or "abcd..." of a fingerprint, into buf (>= 97 bytes). */
 char		*conf_fingerprint_hex(const unsigned char sha256[CONF_SHA256_LEN],

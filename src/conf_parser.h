@@ -78,6 +78,20 @@ int	conf_set_member(struct conf_parser *, const struct conf_key *, size_t,
 int	conf_set_agreement(struct conf_parser *, const struct conf_key *,
 	    size_t, char **, int);
 void	conf_member_clear(struct conf_member *);
+
+/* The federation's keys (conf_federation.c). */
+int	conf_set_peer(struct conf_parser *, const struct conf_key *, size_t,
+	    char **, int);
+int	conf_set_hub_id(struct conf_parser *, const struct conf_key *, size_t,
+	    char **, int);
+int	conf_set_peer_amber_to(struct conf_parser *, const struct conf_key *,
+	    size_t, char **, int);
+/* An option of a peer line that a member line does not have. */
+int	conf_peer_option(struct conf_parser *, struct conf_member *,
+	    const char *id, const char *name, const char *value, int line,
+	    int *seen);
+/* The federation's checks of the whole file. */
+void	conf_federation_check(struct conf_parser *);
 /* 1 if a member line with this ID failed (its agreements are not blamed). */
 int	conf_broken_has(struct conf_parser *, const char *id);
 

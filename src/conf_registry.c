@@ -37,6 +37,8 @@ conf_member_clear(struct conf_member *m)
 	free(m->name);
 	free(m->sha256);
 	free(m->cn);
+	free(m->connect.host);
+	free(m->connect.port);
 	memset(m, 0, sizeof *m);
 }
 
@@ -76,52 +78,52 @@ conf_broken_has(struct conf_parser *p, const char *id)
 /* Apply one OPTION=VALUE of a member line to m. */
 static int
 conf_member_option(struct conf_parser *p, struct conf_member *m,
-    const char *id, char *arg, int line, int *have_role)
+    const char *what, const char *id, char *arg, int line, int *have_role)
 {
 	unsigned char	  fp[CONF_SHA256_LEN], (*v)[CONF_SHA256_LEN];
 	char		 *eq, *val;
 	size_t		  i;
 
 	if ((eq = strchr(arg, '=')) == NULL) {
-		return (conf_error(p, line, "member \"%s\": expected "
-		    "OPTION=VALUE, got \"%s\"", id, conf_quote(p, arg)));
+		return (conf_error(p, line, "%s \"%s\": expected "
+		    "OPTION=VALUE, got \"%s\"", what, id, conf_quote(p, arg)));
 	}
 	*eq = '\0';
 	val = eq + 1;
 
 	if (strcmp(arg, "name") == 0) {
 		if (m->name != NULL) {
-			return (conf_error(p, line, "member \"%s\": duplicate "
-			    "option \"name\"", id));
+			return (conf_error(p, line, "%s \"%s\": duplicate "
+			    "option \"name\"", what, id));
 		}
 		if (*val == '\0') {
-			return (conf_error(p, line, "member \"%s\": name: "
-			    "expected a non-empty name", id));
+			return (conf_error(p, line, "%s \"%s\": name: "
+			    "expected a non-empty name", what, id));
 		}
 		if ((m->name = strdup(val)) == NULL)
 			return (conf_nomem(p, line));
-	} else if (strcmp(arg, "role") == 0) {
+	} else if (strcmp(arg, "role") == 0 && m->role != ROLE_HUB) {
 		if (*have_role) {
-			return (conf_error(p, line, "member \"%s\": duplicate "
-			    "option \"role\"", id));
+			return (conf_error(p, line, "%s \"%s\": duplicate "
+			    "option \"role\"", what, id));
 		}
-		if (role_parse(val, &m->role) != 0) {
-			return (conf_error(p, line, "member \"%s\": role: "
+		if (role_parse(val, &m->role) != 0 || m->role == ROLE_HUB) {
+			return (conf_error(p, line, "%s \"%s\": role: "
 			    "expected member, partner or operator, got \"%s\"",
-			    id, conf_quote(p, val)));
+			    what, id, conf_quote(p, val)));
 		}
 		*have_role = 1;
 	} else if (strcmp(arg, "cert_sha256") == 0) {
 		if (conf_fingerprint_parse(val, fp) != 0) {
-			return (conf_error(p, line, "member \"%s\": "
+			return (conf_error(p, line, "%s \"%s\": "
 			    "cert_sha256: expected 64 hex digits (colons "
-			    "allowed between byte pairs), got \"%s\"", id,
+			    "allowed between byte pairs), got \"%s\"", what, id,
 			    conf_quote(p, val)));
 		}
 		for (i = 0; i < m->nsha256; i++) {
 			if (memcmp(m->sha256[i], fp, sizeof fp) == 0) {
-				return (conf_error(p, line, "member \"%s\": "
-				    "cert_sha256 \"%s\" given twice", id,
+				return (conf_error(p, line, "%s \"%s\": "
+				    "cert_sha256 \"%s\" given twice", what, id,
 				    conf_quote(p, val)));
 			}
 		}
@@ -132,18 +134,20 @@ conf_member_option(struct conf_parser *p, struct conf_member *m,
 		memcpy(m->sha256[m->nsha256++], fp, sizeof fp);
 	} else if (strcmp(arg, "cert_cn") == 0) {
 		if (m->cn != NULL) {
-			return (conf_error(p, line, "member \"%s\": duplicate "
-			    "option \"cert_cn\"", id));
+			return (conf_error(p, line, "%s \"%s\": duplicate "
+			    "option \"cert_cn\"", what, id));
 		}
 		if (*val == '\0') {
-			return (conf_error(p, line, "member \"%s\": cert_cn: "
-			    "expected a non-empty name", id));
+			return (conf_error(p, line, "%s \"%s\": cert_cn: "
+			    "expected a non-empty name", what, id));
 		}
 		if ((m->cn = strdup(val)) == NULL)
 			return (conf_nomem(p, line));
+	} else if (m->role == ROLE_HUB) {
+		return (conf_peer_option(p, m, id, arg, val, line, have_role));
 	} else {
-		return (conf_error(p, line, "member \"%s\": unknown option "
-		    "\"%s\"", id, conf_quote(p, arg)));
+		return (conf_error(p, line, "%s \"%s\": unknown option "
+		    "\"%s\"", what, id, conf_quote(p, arg)));
 	}
 	return (0);
 }
@@ -163,26 +167,27 @@ conf_member_conflicts(struct conf_parser *p, const struct conf_member *m)
 				if (memcmp(m->sha256[f], o->sha256[j],
 				    CONF_SHA256_LEN) != 0)
 					continue;
-				return (conf_error(p, m->line, "member \"%s\": "
+				return (conf_error(p, m->line, "%s \"%s\": "
 				    "certificate fingerprint already claimed "
-				    "by \"%s\" (line %d)", m->id, o->id,
-				    o->line));
+				    "by \"%s\" (line %d)", m->role == ROLE_HUB ?
+				    "peer" : "member", m->id, o->id, o->line));
 			}
 		}
 		if (m->cn != NULL && o->cn != NULL &&
 		    strcmp(m->cn, o->cn) == 0) {
-			return (conf_error(p, m->line, "member \"%s\": cert_cn "
-			    "\"%s\" already claimed by \"%s\" (line %d)", m->id,
+			return (conf_error(p, m->line, "%s \"%s\": cert_cn "
+			    "\"%s\" already claimed by \"%s\" (line %d)",
+			    m->role == ROLE_HUB ? "peer" : "member", m->id,
 			    conf_quote(p, m->cn), o->id, o->line));
 		}
 	}
 	return (0);
 }
 
-/* member ID [OPTION=VALUE]...: add a member to the registry. */
-int
-conf_set_member(struct conf_parser *p, __attribute__((unused))
-    const struct conf_key *k, size_t argc, char **argv, int line)
+/* member or peer ID [OPTION=VALUE]...: add a party to the registry. */
+static int
+conf_set_party(struct conf_parser *p, size_t argc, char **argv, int line,
+    enum role role, const char *what)
 {
 	struct conf		 *conf = p->conf;
 	struct conf_member	  m, *v;
@@ -193,23 +198,32 @@ conf_set_member(struct conf_parser *p, __attribute__((unused))
 
 	memset(&m, 0, sizeof m);
 	if (!conf_valid_id(id)) {
-		return (conf_error(p, line, "member: invalid ID \"%s\" "
-		    "(expected " CONF_ID_CHARS ")", conf_quote(p, id)));
+		return (conf_error(p, line, "%s: invalid ID \"%s\" "
+		    "(expected " CONF_ID_CHARS ")", what, conf_quote(p, id)));
 	}
-	if ((o = conf_member_by_id(conf, id)) != NULL) {
-		return (conf_error(p, line, "member \"%s\": duplicate member "
-		    "ID (first declared at line %d)", id, o->line));
+	if ((o = conf_member_by_id(conf, id)) != NULL &&
+	    (role == ROLE_HUB) == (o->role == ROLE_HUB)) {
+		return (conf_error(p, line, "%s \"%s\": duplicate %s ID (first "
+		    "declared at line %d)", what, id, what, o->line));
 	}
-	m.role = ROLE_MEMBER;
+	if (o != NULL) {
+		return (conf_error(p, line, "%s \"%s\": the ID is already a "
+		    "%s's (line %d): a peer and a member cannot share an ID",
+		    what, id, o->role == ROLE_HUB ? "peer" : "member",
+		    o->line));
+	}
+	m.role = role;
+	m.max_tlp = TLP_GREEN;
+	m.hops = 1;
 	for (i = 1; i < argc; i++) {
-		if (conf_member_option(p, &m, id, argv[i], line,
+		if (conf_member_option(p, &m, what, id, argv[i], line,
 		    &have_role) != 0)
 			goto fail;
 	}
 	m.line = line;
 	if (m.nsha256 == 0 && m.cn == NULL) {
-		conf_error(p, line, "member \"%s\": expected cert_sha256 or "
-		    "cert_cn (at least one)", id);
+		conf_error(p, line, "%s \"%s\": expected cert_sha256 or "
+		    "cert_cn (at least one)", what, id);
 		goto fail;
 	}
 	if ((m.id = strdup(id)) == NULL ||
@@ -232,6 +246,22 @@ fail:
 	conf_member_clear(&m);
 	conf_broken_add(p, id, line);
 	return (-1);
+}
+
+/* member ID [OPTION=VALUE]...: add a member to the registry. */
+int
+conf_set_member(struct conf_parser *p, __attribute__((unused))
+    const struct conf_key *k, size_t argc, char **argv, int line)
+{
+	return (conf_set_party(p, argc, argv, line, ROLE_MEMBER, "member"));
+}
+
+/* peer ID [OPTION=VALUE]...: add a peer hub to the registry. */
+int
+conf_set_peer(struct conf_parser *p, __attribute__((unused))
+    const struct conf_key *k, size_t argc, char **argv, int line)
+{
+	return (conf_set_party(p, argc, argv, line, ROLE_HUB, "peer"));
 }
 
 /* agreement A B max_tlp=L: add a bilateral agreement. */

@@ -15,6 +15,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
 #include <openssl/err.h>
 
 #include "conn.h"
@@ -23,6 +24,7 @@
 #include "hub.h"
 #include "log.h"
 #include "operator.h"
+#include "peer.h"
 #include "session.h"
 #include "timefmt.h"
 #include "tls.h"
@@ -58,7 +60,10 @@ static const char *const conn_state_names[] = {
 const char *
 conn_party(const struct conn *c)
 {
-	return (c->kind == CONN_OPERATOR ? "operator" : "member");
+	if (c->kind == CONN_OPERATOR)
+		return ("operator");
+	return (c->kind == CONN_LINK || c->role == ROLE_HUB ? "peer" :
+	    "member");
 }
 
 void
@@ -151,6 +156,9 @@ conn_member_input(struct conn *c)
 	char		*line;
 
 	max = c->hub->conf->max_message_bytes;
+	/* A forward holds a report and, around it, its origin and path. */
+	if (c->role == ROLE_HUB)
+		max += CONN_FORWARD_OVERHEAD;
 	while (conn_may_read(c)) {
 		input = bufferevent_get_input(c->bev);
 		switch (frame_next(input, max, &c->scanned, &len)) {
@@ -179,7 +187,7 @@ conn_process_input(struct conn *c)
 	if (c->kind == CONN_OPERATOR)
 		operator_input(c);
 	else
-		conn_member_input(c);
+		conn_member_input(c);	/* members, and peers both ways */
 	if (c->state == CONN_READY) {
 		if (conn_may_read(c) && !c->reading) {
 			bufferevent_enable(c->bev, EV_READ);
@@ -306,6 +314,35 @@ conn_refuse_member(struct conn *c, struct member_state *ms)
 	conn_close_lingering(c, NULL);
 }
 
+/*
+ * A link's handshake completed: the hub at the other end must be the peer
+ * the link is for, by the certificate pinned on its peer line. NULL with
+ * *why otherwise.
+ */
+static const struct conf_member *
+conn_link_peer(struct conn *c, SSL *ssl, const char **why)
+{
+	const struct conf_member	*m;
+	unsigned char			 fp[CONF_SHA256_LEN];
+	X509				*cert;
+	char				*cn;
+
+	*why = "the peer sent no certificate";
+	if ((cert = SSL_get1_peer_certificate(ssl)) == NULL)
+		return (NULL);
+	cn = tls_subject_cn(cert);
+	m = tls_fingerprint(cert, fp) == 0 ? conf_member_by_cert(c->hub->conf,
+	    fp, cn) : NULL;
+	free(cn);
+	X509_free(cert);
+	if (m == NULL || m->role != ROLE_HUB || strcmp(m->id, c->member) != 0) {
+		*why = "its certificate is not the one pinned on the peer's "
+		    "line (cert_sha256, cert_cn)";
+		return (NULL);
+	}
+	return (m);
+}
+
 /* The handshake completed: find out who the peer is. */
 static void
 conn_connected(struct conn *c)
@@ -316,15 +353,21 @@ conn_connected(struct conn *c)
 	SSL				*ssl = bufferevent_openssl_get_ssl(c->bev);
 
 	conn_handshake_done(c);
-	member = tls_peer_member(ssl, c->hub->conf, c->kind == CONN_OPERATOR ?
-	    TLS_OPERATOR_LISTENER : TLS_MEMBER_LISTENER, &why);
+	if (c->kind == CONN_LINK)
+		member = conn_link_peer(c, ssl, &why);
+	else
+		member = tls_peer_member(ssl, c->hub->conf, c->kind ==
+		    CONN_OPERATOR ? TLS_OPERATOR_LISTENER : TLS_MEMBER_LISTENER,
+		    &why);
 	if (member == NULL) {
 		log_warnx("conn %s: refused: %s", c->peer, why);
-		conn_linger(c);
+		if (c->kind != CONN_LINK)
+			conn_linger(c);
 		conn_abort(c, NULL);
 		return;
 	}
 	snprintf(c->member, sizeof c->member, "%s", member->id);
+	c->role = member->role;
 	if ((ms = hub_member_state(c->hub, member->id)) == NULL) {
 		conn_abort(c, "out of memory");
 		return;
@@ -345,8 +388,11 @@ conn_connected(struct conn *c)
 		log_debug("conn %s: operator %s connected (%s, %s)", c->peer,
 		    c->member, SSL_get_version(ssl), SSL_get_cipher_name(ssl));
 	else
-		log_info("conn %s: member %s connected (%s, %s)", c->peer,
-		    c->member, SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+		log_info("conn %s: %s %s %s (%s, %s)", c->peer, conn_party(c),
+		    c->member, c->kind == CONN_LINK ? "dialed" : "connected",
+		    SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+	if (c->role == ROLE_HUB)
+		peer_ready(c);
 	conn_process_input(c);
 }
 
@@ -373,12 +419,17 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 			    X509_V_OK;
 			if (verify != X509_V_OK)
 				conn_handshake_note(c, "conn %s: TLS handshake "
-				    "failed: certificate refused: %s", c->peer,
-				    X509_verify_cert_error_string(verify));
+				    "failed: certificate refused: %s%s%s",
+				    c->peer, X509_verify_cert_error_string(
+				    verify), c->kind == CONN_LINK ? ", peer " :
+				    "", c->kind == CONN_LINK ? c->member : "");
 			else
-				conn_handshake_note(c, "conn %s: TLS handshake "
-				    "failed: %s", c->peer, why);
-			if (!c->hub->stopping)
+				conn_handshake_note(c, "conn %s: %s: %s%s%s",
+				    c->peer, c->kind == CONN_LINK ? "cannot "
+				    "link" : "TLS handshake failed", why,
+				    c->kind == CONN_LINK ? ", peer " : "",
+				    c->kind == CONN_LINK ? c->member : "");
+			if (!c->hub->stopping && c->kind != CONN_LINK)
 				conn_linger(c);
 			conn_abort(c, NULL);
 		} else
@@ -493,6 +544,64 @@ conn_accept(struct hub_listener *hl, evutil_socket_t fd,
 	log_debug("conn %s: accepted on %s", c->peer, hl->address);
 	if (hub->nhandshakes > CONN_HANDSHAKES_MAX)
 		conn_evict_handshake(hub, CONN_NKINDS);
+}
+
+struct conn *
+conn_dial(struct hub *hub, struct peer_link *link, const char *peer,
+    const char *host, const char *port)
+{
+	struct conn	*c;
+	SSL		*ssl = NULL;
+	uint64_t	 suppressed;
+	char		 note[THROTTLE_NOTE_MAX];
+
+	if (hub->link_ctx == NULL || (c = calloc(1, sizeof *c)) == NULL)
+		return (NULL);
+	c->id = ++hub->next_conn_id;
+	c->hub = hub;
+	c->link = link;
+	c->kind = CONN_LINK;
+	c->role = ROLE_HUB;
+	c->refs = 1;
+	c->state = CONN_HANDSHAKING;
+	http_parser_init(&c->http);
+	snprintf(c->member, sizeof c->member, "%s", peer);
+	snprintf(c->peer, sizeof c->peer, "%s", peer_link_address(link));
+	if ((ssl = SSL_new(hub->link_ctx)) == NULL ||
+	    SSL_set_tlsext_host_name(ssl, host) != 1)
+		goto fail;
+	c->bev = bufferevent_openssl_socket_new(hub->base, -1, ssl,
+	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		goto fail;
+	ssl = NULL;
+	bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if ((c->timer = evtimer_new(hub->base, conn_timer, c)) == NULL)
+		goto fail;
+	if (bufferevent_socket_connect_hostname(c->bev, hub->dns, AF_UNSPEC,
+	    host, atoi(port)) == -1) {
+		if (throttle_pass(&hub->handshake_notes, time_now_usec(),
+		    THROTTLE_INTERVAL_USEC, &suppressed))
+			log_warnx("peer %s: cannot dial %s%s", peer, c->peer,
+			    throttle_note(note, suppressed));
+		goto fail;
+	}
+	conn_arm_timer(c, hub->conf->handshake_timeout);
+	TAILQ_INSERT_TAIL(&hub->conns, c, entry);
+	hub->nconns++;
+	hub->nkind[c->kind]++;
+	log_debug("peer %s: dialing %s", peer, c->peer);
+	return (c);
+fail:
+	SSL_free(ssl);
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	if (c->timer != NULL)
+		event_free(c->timer);
+	free(c);
+	return (NULL);
 }
 
 /* Discard what a refused peer still sends, until it closes or time runs out. */
@@ -694,6 +803,8 @@ conn_finish(struct conn *c)
 		c->refill->abandoned = 1;
 	if (c->kind == CONN_OPERATOR)
 		operator_closed(c);
+	if (c->kind == CONN_LINK && c->link != NULL)
+		peer_link_closed(c->link, c);
 	conn_enter(c, CONN_CLOSED);
 	evtimer_del(c->timer);
 	bufferevent_free(c->bev);
@@ -718,5 +829,6 @@ conn_unref(struct conn *c)
 	if (c->timer != NULL)
 		event_free(c->timer);
 	filter_clear(&c->filter);
+	window_free(&c->window);
 	free(c);
 }

@@ -12,7 +12,9 @@
 
 #include "conf.h"
 #include "http.h"
+#include "levels.h"
 #include "request.h"
+#include "window.h"
 
 /*
  * Unfinished TLS handshakes held at once. Past it, the oldest is dropped: a
@@ -28,6 +30,8 @@
 #define CONN_OUTPUT_LOW		(256 * 1024)
 /* How long a closing connection may take to flush its last replies. */
 #define CONN_DRAIN_SECONDS	5
+/* What a forward line may hold beyond max_message_bytes. */
+#define CONN_FORWARD_OVERHEAD	4096
 /* Lines about failed handshakes logged per throttle interval, at most. */
 #define CONN_HANDSHAKE_NOTES	10
 /* Errors on one connection before it is closed. */
@@ -37,6 +41,7 @@
 enum conn_kind {
 	CONN_MEMBER,		/* the member protocol, JSON lines */
 	CONN_OPERATOR,		/* the operator API, HTTP/1.1 */
+	CONN_LINK,		/* dialed by this hub to a peer hub */
 	CONN_NKINDS
 };
 
@@ -58,6 +63,7 @@ enum conn_state {
 struct evbuffer;
 struct hub;
 struct hub_listener;
+struct peer_link;
 struct member_state;
 struct reader_job;
 
@@ -68,6 +74,8 @@ struct conn {
 	struct bufferevent	*bev;
 	enum conn_kind		 kind;
 	enum conn_state		 state;
+	enum role		 role;		/* of the party, once known */
+	struct peer_link	*link;		/* CONN_LINK: its link */
 	char			 peer[64];
 	char			 member[CONF_MEMBER_ID_MAX + 1];
 	struct member_state	*member_state;
@@ -96,6 +104,9 @@ struct conn {
 	TAILQ_ENTRY(conn)	 subscriber_entry;
 	struct reader_job	*refill;	/* being read, or NULL */
 	unsigned		 generation;	/* of the subscription */
+	/* A peer's subscription: forwards, answered within a window. */
+	int			 forwarding;
+	struct window		 window;
 
 	/* The query being read; no request is taken until it is answered. */
 	struct reader_job	*query;
@@ -108,6 +119,13 @@ struct conn {
 /* Take a socket accepted on a listener and start the TLS handshake. */
 void	conn_accept(struct hub_listener *, evutil_socket_t,
 	    const struct sockaddr *, int socklen);
+/*
+ * Dial a peer hub for link: host and port, resolved without blocking.
+ * NULL on failure (logged); the link learns of the end of the
+ * connection through peer_link_closed.
+ */
+struct conn *conn_dial(struct hub *, struct peer_link *, const char *peer,
+	    const char *host, const char *port);
 /* Move to a state (the only place a connection changes state). */
 void	conn_enter(struct conn *, enum conn_state);
 /* "member", "operator": who is at the other end, for log lines. */

@@ -18,6 +18,7 @@
 #include "commit.h"
 #include "conn.h"
 #include "fanout.h"
+#include "forward.h"
 #include "hub.h"
 #include "log.h"
 #include "reader.h"
@@ -30,22 +31,45 @@
 /* A refill stops at this many bytes. */
 #define FANOUT_REFILL_BYTES	(256 * 1024)
 
-/* One report's alert, serialised lazily once per tier. */
+/* One report's alert, serialised lazily once per tier, and its forward. */
 struct fanout_alert {
 	const struct store_report	*report;
 	char				*text[3];
 	size_t				 len[3];
+	char				*forward;
+	size_t				 forward_len;
 };
+
+/*
+ * The forward line of a report for a peer: of this hub's own (no origin)
+ * or one that came from another peer; NULL on no memory.
+ */
+static char *
+fanout_forward_line(const char *hub_id, const char *origin, const char *sender,
+    int64_t seq, int64_t received_at, const char *body, size_t body_len,
+    size_t *len)
+{
+	struct origin	o;
+
+	if (origin == NULL)
+		return (forward_format(NULL, hub_id, sender, seq, received_at,
+		    body, body_len, len));
+	if (forward_origin_decode(origin, &o) == -1)
+		return (NULL);
+	return (forward_format(&o, hub_id, sender, seq, received_at, body,
+	    body_len, len));
+}
 
 /* The alert's bytes for a tier, built on first use; NULL on no memory. */
 static const char *
 fanout_text(struct fanout_alert *a, enum tier tier, size_t *len)
 {
 	const struct store_report	*r = a->report;
+	struct alert_fields		 f = { r->seq, r->sender,
+	    r->received_at, (int)tier, r->origin, r->body, strlen(r->body) };
 
 	if (a->text[tier] == NULL)
-		a->text[tier] = alert_format(r->seq, r->sender, r->received_at,
-		    (int)tier, r->body, strlen(r->body), 1, &a->len[tier]);
+		a->text[tier] = alert_format(&f, 1, &a->len[tier]);
 	*len = a->len[tier];
 	return (a->text[tier]);
 }
@@ -123,6 +147,33 @@ fanout_flush_deliveries(void *arg)
 		fanout_mark_deliveries(hub);
 }
 
+/* Queue the forward on a peer's live link, or let it fall behind. */
+static void
+fanout_offer_forward(struct conn *c, struct fanout_alert *a)
+{
+	const struct store_report	*r = a->report;
+
+	if (window_room(&c->window) == 0 ||
+	    conn_output_length(c) >= CONN_OUTPUT_MAX) {
+		/* The store has it; answers and the write callback refill. */
+		c->live = 0;
+		return;
+	}
+	if (a->forward == NULL && (a->forward = fanout_forward_line(
+	    c->hub->conf->hub_id, r->origin, r->sender, r->seq,
+	    r->received_at, r->body, strlen(r->body),
+	    &a->forward_len)) == NULL) {
+		log_warnx("fanout: cannot forward seq %lld", (long long)r->seq);
+		c->live = 0;
+		return;
+	}
+	conn_send_raw(c, a->forward, a->forward_len);
+	window_push(&c->window, r->seq);
+	c->hub->metrics.forwards_sent++;
+	c->sent_seq = r->seq;
+	fanout_delivered(c, r->seq);
+}
+
 /* Queue the alert on one live subscription, or let it fall behind. */
 static void
 fanout_offer(struct conn *c, struct fanout_alert *a, enum tier tier)
@@ -132,6 +183,10 @@ fanout_offer(struct conn *c, struct fanout_alert *a, enum tier tier)
 
 	if (!c->live)
 		return;
+	if (c->forwarding) {
+		fanout_offer_forward(c, a);
+		return;
+	}
 	if (!filter_match(&c->filter, a->report->code, a->report->severity)) {
 		c->sent_seq = a->report->seq;
 		return;
@@ -173,6 +228,7 @@ fanout_report(struct hub *hub, const struct store_report *r)
 	}
 	for (i = 0; i < 3; i++)
 		free(a.text[i]);
+	free(a.forward);
 }
 
 /* A lagging subscription's next alerts, read on a reader thread. */
@@ -189,6 +245,11 @@ struct fanout_refill {
 	int64_t			 last_sent;
 	int64_t			 scanned;
 	int			 failed;
+	/* A peer's: forward lines, and their seqs for the window. */
+	char			 hub_id[CONF_MEMBER_ID_MAX + 1];
+	int			 forwarding;
+	int64_t			*seqs;
+	unsigned		 limit;
 };
 
 /* Add one stored alert to the refill, until the refill has its size. */
@@ -196,13 +257,18 @@ static int
 fanout_refill_row(const struct store_row *row, void *arg)
 {
 	struct fanout_refill	*f = arg;
+	struct alert_fields	 a = { row->seq, row->sender, row->received_at,
+	    row->tier, row->origin, row->body, row->body_len };
 	char			*text;
 	size_t			 len;
 
 	if (evbuffer_get_length(f->out) >= FANOUT_REFILL_BYTES)
 		return (1);
-	text = alert_format(row->seq, row->sender, row->received_at, row->tier,
-	    row->body, row->body_len, 1, &len);
+	if (f->forwarding)
+		text = fanout_forward_line(f->hub_id, row->origin, row->sender,
+		    row->seq, row->received_at, row->body, row->body_len, &len);
+	else
+		text = alert_format(&a, 1, &len);
 	if (text == NULL)
 		return (1);
 	if (evbuffer_add(f->out, text, len) == -1) {
@@ -210,6 +276,8 @@ fanout_refill_row(const struct store_row *row, void *arg)
 		return (1);
 	}
 	free(text);
+	if (f->forwarding)
+		f->seqs[f->alerts] = row->seq;
 	f->alerts++;
 	f->last_sent = row->seq;
 	return (0);
@@ -223,7 +291,7 @@ fanout_refill_run(struct reader_job *job, struct store_reader *store)
 
 	if ((f->out = evbuffer_new()) == NULL ||
 	    store_reader_replay(store, f->member, &f->filter, f->after,
-	    f->upto, FANOUT_PAGE, fanout_refill_row, f, &f->scanned) == -1)
+	    f->upto, f->limit, fanout_refill_row, f, &f->scanned) == -1)
 		f->failed = 1;
 }
 
@@ -238,6 +306,7 @@ fanout_refill_done(struct reader_job *job)
 	struct fanout_refill	*f = (struct fanout_refill *)job;
 	struct conn		*c = f->conn;
 	struct hub		*hub = c->hub;
+	uint64_t		 i;
 
 	c->refill = NULL;
 	if (job->cancelled || c->state != CONN_READY || !c->subscribed ||
@@ -248,7 +317,12 @@ fanout_refill_done(struct reader_job *job)
 		goto done;
 	}
 	conn_send_buffer(c, f->out);
-	hub->metrics.alerts_delivered += f->alerts;
+	if (f->forwarding) {
+		for (i = 0; i < f->alerts; i++)
+			window_push(&c->window, f->seqs[i]);
+		hub->metrics.forwards_sent += f->alerts;
+	} else
+		hub->metrics.alerts_delivered += f->alerts;
 	if (f->alerts > 0)
 		fanout_delivered(c, f->last_sent);
 	c->sent_seq = f->scanned;
@@ -262,6 +336,7 @@ done:
 	if (f->out != NULL)
 		evbuffer_free(f->out);
 	filter_clear(&f->filter);
+	free(f->seqs);
 	free(f);
 }
 
@@ -273,7 +348,8 @@ fanout_pump(struct conn *c)
 
 	if (!c->subscribed || c->live || c->refill != NULL ||
 	    c->state != CONN_READY || hub->stopping ||
-	    conn_output_length(c) >= CONN_OUTPUT_MAX)
+	    conn_output_length(c) >= CONN_OUTPUT_MAX ||
+	    (c->forwarding && window_room(&c->window) == 0))
 		return;
 	if (c->sent_seq >= hub->delivered_seq) {
 		/* Nothing committed is missing: live from here on. */
@@ -289,6 +365,21 @@ fanout_pump(struct conn *c)
 	}
 	f->conn = c;
 	f->generation = c->generation;
+	f->limit = FANOUT_PAGE;
+	if (c->forwarding) {
+		/* No more than the window takes. */
+		f->forwarding = 1;
+		snprintf(f->hub_id, sizeof f->hub_id, "%s",
+		    hub->conf->hub_id != NULL ? hub->conf->hub_id : "");
+		if (window_room(&c->window) < f->limit)
+			f->limit = (unsigned)window_room(&c->window);
+		if ((f->seqs = calloc(f->limit, sizeof *f->seqs)) == NULL) {
+			filter_clear(&f->filter);
+			free(f);
+			conn_close(c, "out of memory reading forwards");
+			return;
+		}
+	}
 	snprintf(f->member, sizeof f->member, "%s", c->member);
 	f->after = c->sent_seq;
 	f->upto = hub->delivered_seq;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
 #include <event2/listener.h>
 
 #include "commit.h"
@@ -21,6 +22,7 @@
 #include "hub.h"
 #include "log.h"
 #include "operator.h"
+#include "peer.h"
 #include "sdnotify.h"
 #include "session.h"
 #include "store.h"
@@ -616,6 +618,27 @@ hub_unlisten(struct hub *hub)
 	}
 }
 
+/*
+ * The peers this hub dials: its TLS context as a client, a resolver for
+ * their names, and a link to each.
+ */
+static void
+hub_start_links(struct hub *hub)
+{
+	char	*cause = NULL;
+
+	if (hub->conf->hub_id == NULL)
+		return;
+	if ((hub->link_ctx = tls_client_ctx_new(hub->conf, &cause)) == NULL)
+		fatalx("%s", cause);
+	/* Numeric addresses need no name server; names need resolv.conf. */
+	if ((hub->dns = evdns_base_new(hub->base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL &&
+	    (hub->dns = evdns_base_new(hub->base, 0)) == NULL)
+		fatalx("cannot create a resolver for the peers' names");
+	peer_links_sync(hub);
+}
+
 /* Tell systemd about a change of state, when it supervises the hub. */
 static void
 hub_notify(const char *state)
@@ -691,6 +714,12 @@ hub_shutdown(struct hub *hub, const char *signame)
 	if (hub->watchdog != NULL)
 		event_del(hub->watchdog);
 	hub_unlisten(hub);
+	peer_links_free(hub);
+	/* A resolver waits on its sockets; the loop must end. */
+	if (hub->dns != NULL) {
+		evdns_base_free(hub->dns, 1);
+		hub->dns = NULL;
+	}
 	evsignal_del(hub->sighup);
 	evsignal_del(hub->sigterm);
 	evsignal_del(hub->sigint);
@@ -751,7 +780,7 @@ hub_reload_apply(struct hub *hub)
 	struct conf		*conf;
 	struct taxonomy		*taxonomy;
 	struct member_state	*ms;
-	SSL_CTX			*ctx, *op_ctx = NULL;
+	SSL_CTX			*ctx, *op_ctx = NULL, *link_ctx = NULL;
 	char			*cause = NULL;
 
 	log_notice("SIGHUP: reloading %s", hub->conf_file);
@@ -775,6 +804,12 @@ hub_reload_apply(struct hub *hub)
 		SSL_CTX_free(ctx);
 		ctx = NULL;
 	}
+	if (ctx != NULL && conf->hub_id != NULL &&
+	    (link_ctx = tls_client_ctx_new(conf, &cause)) == NULL) {
+		SSL_CTX_free(ctx);
+		SSL_CTX_free(op_ctx);
+		ctx = NULL;
+	}
 	if (ctx == NULL) {
 		log_warnx("reload refused, configuration unchanged: %s", cause);
 		free(cause);
@@ -793,12 +828,20 @@ hub_reload_apply(struct hub *hub)
 		SSL_CTX_free(hub->operator_ctx);
 		hub->operator_ctx = op_ctx;
 	}
+	if (link_ctx != NULL) {
+		SSL_CTX_free(hub->link_ctx);
+		hub->link_ctx = link_ctx;
+		if (hub->dns == NULL && (hub->dns = evdns_base_new(hub->base,
+		    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL)
+			hub->dns = evdns_base_new(hub->base, 0);
+	}
 	LIST_FOREACH(ms, &hub->members, entry)
 		ratelimit_configure(&ms->rate, conf->report_rate,
 		    conf->report_burst);
 	hub_member_states(hub);
 	hub_fit_connections(hub);
 	hub_recheck_connections(hub);
+	peer_links_sync(hub);
 	hub_warn_crl(conf);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
 	    conf->nmembers, conf->nagreements, taxonomy->ncodes);
@@ -846,6 +889,7 @@ hub_new(const char *conf_file)
 	    (hub->conf_file = strdup(conf_file)) == NULL)
 		fatalx("out of memory");
 	SLIST_INIT(&hub->listeners);
+	LIST_INIT(&hub->links);
 	TAILQ_INIT(&hub->conns);
 	TAILQ_INIT(&hub->handshakes);
 	LIST_INIT(&hub->members);
@@ -914,6 +958,7 @@ hub_new(const char *conf_file)
 		hub_listen(hub, &hub->conf->operator_listen, CONN_OPERATOR);
 	}
 	hub_reserve();
+	hub_start_links(hub);
 	log_notice("kentongand %s ready: %zu members, %zu agreements, %zu "
 	    "codes, last seq %lld", PACKAGE_VERSION, hub->conf->nmembers,
 	    hub->conf->nagreements, hub->taxonomy->ncodes,
@@ -964,8 +1009,12 @@ hub_free(struct hub *hub)
 		event_free(hub->deliveries_timer);
 	if (hub->summary != NULL)
 		event_free(hub->summary);
+	peer_links_free(hub);
 	SSL_CTX_free(hub->member_ctx);
 	SSL_CTX_free(hub->operator_ctx);
+	SSL_CTX_free(hub->link_ctx);
+	if (hub->dns != NULL)
+		evdns_base_free(hub->dns, 0);
 	taxonomy_free(hub->taxonomy);
 	conf_free(hub->conf);
 	if (hub->base != NULL)

@@ -17,6 +17,13 @@
 #include "seqring.h"
 #include "taxonomy.h"
 
+#ifndef LIST_FOREACH_SAFE
+#define LIST_FOREACH_SAFE(var, head, field, tvar)			\
+	for ((var) = LIST_FIRST(head);					\
+	    (var) != NULL && ((tvar) = LIST_NEXT(var, field), 1);	\
+	    (var) = (tvar))
+#endif
+
 #ifndef TAILQ_FOREACH_SAFE
 #define TAILQ_FOREACH_SAFE(var, head, field, tvar)			\
 	for ((var) = TAILQ_FIRST(head);					\
@@ -26,6 +33,8 @@
 
 struct conn;
 struct committer;
+struct evdns_base;
+struct peer_link;
 struct reader;
 struct store;
 
@@ -55,6 +64,11 @@ struct member_state {
 	struct seqring		 fanned;	/* their seqs, as far as kept */
 	struct reader_gate	 reads;		/* its reads, a few at a time */
 	struct metrics_statuses	 http_statuses;	/* an operator's answers */
+	/* A peer hub's: forwards from it refused, ours it took or refused. */
+	uint64_t		 forwards_refused;
+	uint64_t		 forwards_accepted;
+	uint64_t		 forwards_peer_refused;
+	struct throttle		 forward_refusals;
 	struct throttle		 over_limit;	/* refusals past its limit */
 	TAILQ_HEAD(, conn)	 subscribers;
 	LIST_ENTRY(member_state) entry;
@@ -86,6 +100,9 @@ struct hub {
 	struct taxonomy		*taxonomy;
 	SSL_CTX			*member_ctx;
 	SSL_CTX			*operator_ctx;	/* NULL when off */
+	SSL_CTX			*link_ctx;	/* dialing peer hubs */
+	struct evdns_base	*dns;		/* their names */
+	LIST_HEAD(, peer_link)	 links;
 	struct store		*store;
 	struct committer	*committer;
 	struct reader		*reader;

@@ -22,7 +22,8 @@ enum tlp {
 enum role {
 	ROLE_MEMBER,
 	ROLE_PARTNER,
-	ROLE_OPERATOR
+	ROLE_OPERATOR,
+	ROLE_HUB		/* a peer hub of another region: peer lines */
 };
 
 enum tier {

@@ -12,6 +12,11 @@ static const struct {
 	{ "ack", MESSAGE_ACK },
 	{ "query", MESSAGE_QUERY },
 	{ "ping", MESSAGE_PING },
+	{ "forward", MESSAGE_FORWARD },
+	{ "accepted", MESSAGE_ACCEPTED },
+	{ "rejected", MESSAGE_REJECTED },
+	{ "error", MESSAGE_ERROR },
+	{ "pong", MESSAGE_PONG },
 };
 
 int

@@ -15,7 +15,13 @@ enum message_type {
 	MESSAGE_SUBSCRIBE,
 	MESSAGE_ACK,
 	MESSAGE_QUERY,
-	MESSAGE_PING
+	MESSAGE_PING,
+	/* Between hubs: a report forwarded, and the answers to one. */
+	MESSAGE_FORWARD,
+	MESSAGE_ACCEPTED,
+	MESSAGE_REJECTED,
+	MESSAGE_ERROR,
+	MESSAGE_PONG
 };
 
 struct message {

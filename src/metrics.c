@@ -189,22 +189,57 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 			    "\"%s\",status=\"other\"} %llu\n", members[i].id,
 			    (unsigned long long)st->other);
 	}
+	APPEND("# HELP kentongan_peer_connected 1 if the peer hub has a link "
+	    "up.\n# TYPE kentongan_peer_connected gauge\n");
+	for (i = 0; i < nmembers; i++)
+		if (members[i].role == ROLE_HUB)
+			APPEND("kentongan_peer_connected{peer=\"%s\"} %d\n",
+			    members[i].id, members[i].connected ? 1 : 0);
+	APPEND("# HELP kentongan_peer_backlog Reports for the peer hub not yet "
+	    "taken by it.\n# TYPE kentongan_peer_backlog gauge\n");
+	for (i = 0; i < nmembers; i++)
+		if (members[i].role == ROLE_HUB)
+			APPEND("kentongan_peer_backlog{peer=\"%s\"} %lld\n",
+			    members[i].id, (long long)members[i].backlog);
+	APPEND("# HELP kentongan_peer_forwarded_total Reports forwarded to the "
+	    "peer hub and taken by it.\n"
+	    "# TYPE kentongan_peer_forwarded_total counter\n");
+	for (i = 0; i < nmembers; i++)
+		if (members[i].role == ROLE_HUB)
+			APPEND("kentongan_peer_forwarded_total{peer=\"%s\"} "
+			    "%llu\n", members[i].id,
+			    (unsigned long long)members[i].forwarded);
+	APPEND("# HELP kentongan_peer_refused_total Forwards refused: by the "
+	    "peer hub (out), or from it by this hub (in).\n"
+	    "# TYPE kentongan_peer_refused_total counter\n");
+	for (i = 0; i < nmembers; i++)
+		if (members[i].role == ROLE_HUB) {
+			APPEND("kentongan_peer_refused_total{peer=\"%s\","
+			    "direction=\"out\"} %llu\n", members[i].id,
+			    (unsigned long long)members[i].refused_by_peer);
+			APPEND("kentongan_peer_refused_total{peer=\"%s\","
+			    "direction=\"in\"} %llu\n", members[i].id,
+			    (unsigned long long)members[i].refused_from_peer);
+		}
 	APPEND("# HELP kentongan_member_connected 1 if the member has a "
 	    "connection open.\n# TYPE kentongan_member_connected gauge\n");
 	for (i = 0; i < nmembers; i++)
-		if (members[i].role != ROLE_OPERATOR)
+		if (members[i].role == ROLE_MEMBER ||
+		    members[i].role == ROLE_PARTNER)
 			APPEND("kentongan_member_connected{member=\"%s\"} %d\n",
 		    members[i].id, members[i].connected ? 1 : 0);
 	APPEND("# HELP kentongan_member_acked_seq The member's acknowledged "
 	    "position.\n# TYPE kentongan_member_acked_seq gauge\n");
 	for (i = 0; i < nmembers; i++)
-		if (members[i].role != ROLE_OPERATOR)
+		if (members[i].role == ROLE_MEMBER ||
+		    members[i].role == ROLE_PARTNER)
 			APPEND("kentongan_member_acked_seq{member=\"%s\"} %lld\n",
 		    members[i].id, (long long)members[i].acked_seq);
 	APPEND("# HELP kentongan_member_backlog Alerts for the member not yet "
 	    "acknowledged.\n# TYPE kentongan_member_backlog gauge\n");
 	for (i = 0; i < nmembers; i++)
-		if (members[i].role != ROLE_OPERATOR)
+		if (members[i].role == ROLE_MEMBER ||
+		    members[i].role == ROLE_PARTNER)
 			APPEND("kentongan_member_backlog{member=\"%s\"} %lld\n",
 		    members[i].id, (long long)members[i].backlog);
 	return (buf);

@@ -29,6 +29,7 @@ struct metrics {
 	uint64_t	reports_duplicate;
 	uint64_t	reports_refused[PROTO_NERRORS];
 	uint64_t	alerts_delivered;
+	uint64_t	forwards_sent;		/* to peer hubs */
 	uint64_t	acks;
 	uint64_t	accept_errors;		/* accept() failed (descriptors) */
 	uint64_t	http_refused;		/* requests the parser refused */
@@ -61,6 +62,10 @@ struct metrics_member {
 	int64_t				 acked_seq;
 	int64_t				 backlog;
 	const struct metrics_statuses	*http_statuses;	/* or NULL */
+	/* A peer hub's: our forwards it took and refused, its we refused. */
+	uint64_t			 forwarded;
+	uint64_t			 refused_by_peer;
+	uint64_t			 refused_from_peer;
 };
 
 /* Count one commit of the given duration. */

@@ -593,6 +593,11 @@ operator_metrics(struct conn *c, const struct http_request *req)
 		members[n].backlog = ms != NULL ? hub_member_backlog(ms) : 0;
 		members[n].http_statuses = ms != NULL ? &ms->http_statuses :
 		    NULL;
+		if (ms != NULL) {
+			members[n].forwarded = ms->forwards_accepted;
+			members[n].refused_by_peer = ms->forwards_peer_refused;
+			members[n].refused_from_peer = ms->forwards_refused;
+		}
 		n++;
 	}
 	text = members != NULL ? metrics_render(&hub->metrics, &h, &g,

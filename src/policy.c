@@ -72,6 +72,37 @@ policy_set_add(struct policy_set *set, const char *member, enum tier tier)
 	return (0);
 }
 
+/* 1 if path holds id. */
+static int
+policy_path_has(const char *const *path, size_t npath, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < npath; i++) {
+		if (strcmp(path[i], id) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static int	policy_named_has(const json_t *, const char *);
+
+int
+policy_peer_allowed(const struct conf_member *peer, enum tlp tlp,
+    const json_t *named, const char *const *path, size_t npath)
+{
+	if (peer->role != ROLE_HUB)
+		return (0);
+	/* amber+strict and red never leave, whatever a peer line says. */
+	if (tlp > TLP_AMBER || tlp > peer->max_tlp)
+		return (0);
+	if (named != NULL && !policy_named_has(named, peer->id))
+		return (0);
+	if (policy_path_has(path, npath, peer->id))
+		return (0);
+	return (npath < peer->hops);
+}
+
 /* Check that every named recipient exists and is entitled. */
 static int
 policy_check_named(const struct conf *conf, const struct conf_member *s,
@@ -101,6 +132,18 @@ policy_check_named(const struct conf *conf, const struct conf_member *s,
 			return (verdict_set(v, PROTO_RECIPIENT_NOT_PERMITTED,
 			    path, "%s is an operator, not a recipient of alerts",
 			    r->id));
+		if (r->role == ROLE_HUB) {
+			if (policy_peer_allowed(r, tlp, named, NULL, 0))
+				continue;
+			if (tlp > TLP_AMBER)
+				return (verdict_set(v,
+				    PROTO_RECIPIENT_NOT_PERMITTED, path, "%s is "
+				    "a peer hub: a report of tlp %s never leaves "
+				    "this hub", r->id, tlp_name(tlp)));
+			return (verdict_set(v, PROTO_RECIPIENT_NOT_PERMITTED,
+			    path, "%s is a peer hub that may receive at most "
+			    "tlp %s", r->id, tlp_name(r->max_tlp)));
+		}
 		if (!policy_entitled(conf, s, r, tlp, &tier))
 			return (verdict_set(v, PROTO_RECIPIENT_NOT_PERMITTED,
 			    path, "%s may receive at most tlp %s from %s", r->id,
@@ -142,11 +185,56 @@ policy_recipients(const struct conf *conf, const char *sender, enum tlp tlp,
 		return (-1);
 	for (i = 0; i < conf->nmembers; i++) {
 		r = &conf->members[i];
-		if (!policy_entitled(conf, s, r, tlp, &tier))
+		if (r->role == ROLE_HUB) {
+			/* A peer hub is a recipient through its link. */
+			if (s->role == ROLE_HUB ||
+			    !policy_peer_allowed(r, tlp, named, NULL, 0))
+				continue;
+			tier = TIER_GLOBAL;
+		} else if (!policy_entitled(conf, s, r, tlp, &tier))
 			continue;
 		if (named != NULL && !policy_named_has(named, r->id))
 			continue;
 		if (policy_set_add(set, r->id, tier) == -1) {
+			policy_set_clear(set);
+			return (verdict_set(v, PROTO_INTERNAL_ERROR, NULL,
+			    "out of memory"));
+		}
+	}
+	return (0);
+}
+
+int
+policy_forwarded(const struct conf *conf, enum tlp tlp, const json_t *named,
+    const char *const *path, size_t npath, struct policy_set *set,
+    struct verdict *v)
+{
+	const struct conf_member	*r;
+	size_t				 i;
+	int				 entitled;
+
+	memset(set, 0, sizeof *set);
+	if (tlp > TLP_AMBER)
+		return (verdict_set(v, PROTO_INVALID_FIELD, "report.tlp",
+		    "a report of tlp %s never leaves its hub: this forward "
+		    "is refused", tlp_name(tlp)));
+	for (i = 0; i < conf->nmembers; i++) {
+		r = &conf->members[i];
+		switch (r->role) {
+		case ROLE_MEMBER:
+		case ROLE_PARTNER:
+			entitled = tlp <= TLP_GREEN || conf_amber_to(conf,
+			    r->id);
+			break;
+		case ROLE_HUB:
+			entitled = policy_peer_allowed(r, tlp, named, path,
+			    npath);
+			break;
+		default:
+			entitled = 0;
+			break;
+		}
+		if (entitled && policy_set_add(set, r->id, TIER_GLOBAL) == -1) {
 			policy_set_clear(set);
 			return (verdict_set(v, PROTO_INTERNAL_ERROR, NULL,
 			    "out of memory"));

@@ -43,6 +43,24 @@ int		policy_entitled(const struct conf *, const struct conf_member *s,
 int		policy_recipients(const struct conf *, const char *sender,
 		    enum tlp tlp, const json_t *named, struct policy_set *set,
 		    struct verdict *v);
+/*
+ * 1 if a report of label tlp, with the named recipients (NULL: none) and
+ * the hubs of path before this one, leaves for the peer hub: at most the
+ * peer's max_tlp and never above amber, named if any are, the peer not
+ * in the path, and the path shorter than the peer's hops.
+ */
+int		policy_peer_allowed(const struct conf_member *peer, enum tlp,
+		    const json_t *named, const char *const *path,
+		    size_t npath);
+/*
+ * The recipient set, on this hub, of a report forwarded by a peer: every
+ * member and partner for clear and green, those of peer_amber_to for
+ * amber, and the peers it goes on to; all through the global tier. A
+ * forward above amber is refused (-1, *v set).
+ */
+int		policy_forwarded(const struct conf *, enum tlp,
+		    const json_t *named, const char *const *path,
+		    size_t npath, struct policy_set *, struct verdict *);
 void		policy_set_clear(struct policy_set *);
 
 #endif

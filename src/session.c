@@ -20,6 +20,7 @@
 #include "hub.h"
 #include "log.h"
 #include "message.h"
+#include "peer.h"
 #include "policy.h"
 #include "reader.h"
 #include "session.h"
@@ -30,19 +31,6 @@
 #define SESSION_ECHO_ID_MAX	128
 /* A page of a query ends early rather than grow past this. */
 #define SESSION_RESULT_BYTES_MAX	(1024 * 1024)
-
-/*
- * A report on its way to the committer, with its id as the sender wrote
- * it. A UUID's case means nothing, so the store keys the report by its id
- * in lower case (r.id), while the answers echo sent_id. r comes first:
- * store_report_free(&sr->r) frees the whole.
- */
-struct session_report {
-	struct store_report	r;
-	char			sent_id[];
-};
-_Static_assert(offsetof(struct session_report, r) == 0,
-    "store_report_free must free the whole session_report");
 
 /*
  * Count an error against the connection; close it past the limit. The
@@ -92,8 +80,8 @@ session_error_field(struct conn *c, const char *ref, const struct verdict *v)
 }
 
 /* Answer a report with {"type":"rejected",...}. */
-static void
-session_rejected(struct conn *c, const char *ref, const char *id,
+void
+session_refuse_report(struct conn *c, const char *ref, const char *id,
     const struct verdict *v)
 {
 	json_t	*reply;
@@ -152,11 +140,15 @@ fail:
 	return (rc);
 }
 
-/* The id as the sender wrote it, of a report from session_record. */
+/*
+ * The id as the sender wrote it. A UUID's case means nothing, so the store
+ * keys a report by its id in lower case (a forwarded one by its origin
+ * too), while the answers echo the id as sent.
+ */
 static const char *
 session_sent_id(const struct store_report *r)
 {
-	return (((const struct session_report *)r)->sent_id);
+	return (r->sent_id != NULL ? r->sent_id : r->id);
 }
 
 /* Build the store's record of a valid report. */
@@ -164,14 +156,12 @@ static struct store_report *
 session_record(struct conn *c, const json_t *report,
     const struct report_view *view, const char *ref, int64_t now)
 {
-	struct session_report	*sr;
 	struct store_report	*r;
 	size_t			 len = strlen(view->id), i;
 
-	if ((sr = calloc(1, sizeof *sr + len + 1)) == NULL)
+	if ((r = calloc(1, sizeof *r)) == NULL)
 		return (NULL);
-	r = &sr->r;
-	memcpy(sr->sent_id, view->id, len + 1);
+	r->sent_id = strdup(view->id);
 	snprintf(r->sender, sizeof r->sender, "%s", c->member);
 	/* A validated UUID: hex digits and dashes. */
 	if ((r->id = strdup(view->id)) != NULL) {
@@ -183,9 +173,9 @@ session_record(struct conn *c, const json_t *report,
 	r->code = strdup(view->code);
 	r->body = json_dumps(report, JSON_COMPACT);
 	r->ref = ref != NULL ? strdup(ref) : NULL;
-	if (r->id == NULL || r->code == NULL || r->body == NULL ||
-	    (ref != NULL && r->ref == NULL) ||
-	    session_digest(report, r, sr->sent_id, r->digest) == -1) {
+	if (r->id == NULL || r->sent_id == NULL || r->code == NULL ||
+	    r->body == NULL || (ref != NULL && r->ref == NULL) ||
+	    session_digest(report, r, r->sent_id, r->digest) == -1) {
 		store_report_free(r);
 		return (NULL);
 	}
@@ -195,6 +185,15 @@ session_record(struct conn *c, const json_t *report,
 	r->observed_at = view->observed_at;
 	r->received_at = now;
 	return (r);
+}
+
+void
+session_submit(struct conn *c, struct store_report *r)
+{
+	r->owner = c;
+	conn_ref(c);
+	c->inflight++;
+	committer_submit(c->hub->committer, r);
 }
 
 /* A report request: validate, apply policy and rate, hand to the committer. */
@@ -248,14 +247,11 @@ session_report(struct conn *c, const json_t *message, const char *ref,
 	}
 	r->recipients = set;
 	memset(&set, 0, sizeof set);
-	r->owner = c;
-	conn_ref(c);
-	c->inflight++;
-	committer_submit(hub->committer, r);
+	session_submit(c, r);
 	return;
 refuse:
 	policy_set_clear(&set);
-	session_rejected(c, ref, id, &v);
+	session_refuse_report(c, ref, id, &v);
 	verdict_clear(&v);
 }
 
@@ -350,11 +346,13 @@ static int
 session_query_row(const struct store_row *row, void *arg)
 {
 	struct session_query_job	*qj = arg;
+	struct alert_fields		 a = { row->seq, row->sender,
+	    row->received_at, row->tier, row->origin, row->body,
+	    row->body_len };
 	char				*text;
 	size_t				 len, have;
 
-	text = alert_format(row->seq, row->sender, row->received_at, row->tier,
-	    row->body, row->body_len, 0, &len);
+	text = alert_format(&a, 0, &len);
 	if (text == NULL)
 		return (1);
 	have = evbuffer_get_length(qj->reply);
@@ -520,6 +518,31 @@ session_line(struct conn *c, const char *line, size_t len)
 		message_clear(&m);
 		return;
 	}
+	/* A peer hub forwards and answers; members report and ask. */
+	if (c->role == ROLE_HUB) {
+		switch (m.type) {
+		case MESSAGE_FORWARD:
+			peer_forward(c, m.json, m.ref, now);
+			break;
+		case MESSAGE_ACCEPTED:
+		case MESSAGE_REJECTED:
+		case MESSAGE_ERROR:
+			peer_answer(c, m.type, m.json, m.ref);
+			break;
+		case MESSAGE_PING:
+			session_ping(c, m.json, m.ref);
+			break;
+		case MESSAGE_PONG:
+			/* The answer to a link's keepalive. */
+			break;
+		default:
+			session_error(c, m.ref, PROTO_UNKNOWN_TYPE, "a peer hub "
+			    "sends forward, accepted, rejected, error or ping");
+			break;
+		}
+		message_clear(&m);
+		return;
+	}
 	switch (m.type) {
 	case MESSAGE_REPORT:
 		session_report(c, m.json, m.ref, now);
@@ -535,6 +558,10 @@ session_line(struct conn *c, const char *line, size_t len)
 		break;
 	case MESSAGE_QUERY:
 		session_query(c, m.json, m.ref);
+		break;
+	default:
+		session_error(c, m.ref, PROTO_UNKNOWN_TYPE, "unknown message "
+		    "type; expected report, subscribe, ack, query or ping");
 		break;
 	}
 	message_clear(&m);
@@ -609,7 +636,7 @@ session_committed(struct store_report *r, void *arg)
 		else
 			verdict_set(&v, r->error, NULL, "the report could not "
 			    "be stored; nothing was kept, send it again later");
-		session_rejected(c, r->ref, session_sent_id(r), &v);
+		session_refuse_report(c, r->ref, session_sent_id(r), &v);
 		verdict_clear(&v);
 	} else {
 		session_accepted(c, r);

@@ -30,6 +30,7 @@ struct store {
 	int		 lock_fd;
 	char		*path;
 	sqlite3_stmt	*find;
+	sqlite3_stmt	*find_forward;
 	sqlite3_stmt	*insert_report;
 	sqlite3_stmt	*set_cursor;
 	sqlite3_stmt	*log_ack;
@@ -192,6 +193,15 @@ static const char *store_migrations[] = {
 	"  AND o.id = lower(reports.id));"
 	"DROP INDEX reports_by_code;"
 	"DROP INDEX reports_by_sender;",
+	/*
+	 * 6 -> 7: reports forwarded by peer hubs. origin holds where one came
+	 * from and the hubs it passed (forward.c's form); its id is keyed by
+	 * origin hub, member and id, so a second copy through another peer
+	 * is recognised whichever peer brings it.
+	 */
+	"ALTER TABLE reports ADD COLUMN origin TEXT;"
+	"CREATE UNIQUE INDEX reports_by_origin ON reports (id) "
+	"  WHERE origin IS NOT NULL;",
 };
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
 /* The version that brought posting lists, built for older rows by code. */
@@ -463,13 +473,16 @@ store_open(const char *path, char **cause)
 	 * build stored in another case is found as it was sent.
 	 */
 	if (store_prepare(store, "SELECT seq, digest, nrecipients, body FROM "
-	    "reports WHERE sender = ?1 AND id IN (?2, lower(?2)) ORDER BY "
-	    "id <> ?2 LIMIT 1", &store->find, cause) == -1 ||
+	    "reports WHERE sender = ?1 AND id IN (?2, lower(?2)) AND origin IS "
+	    "NULL ORDER BY id <> ?2 LIMIT 1", &store->find, cause) == -1 ||
+	    store_prepare(store, "SELECT seq, digest, nrecipients, body FROM "
+	    "reports WHERE id = ?1 AND origin IS NOT NULL", &store->find_forward,
+	    cause) == -1 ||
 	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
 	    "received_at, code, severity, tlp, observed_at, nrecipients, "
-	    "digest, body, recipient_list) VALUES (?1, ?2, lower(?3), ?4, ?5, "
-	    "?6, ?7, ?8, ?9, ?10, ?11, ?12)", &store->insert_report,
-	    cause) == -1 ||
+	    "digest, body, recipient_list, origin) VALUES (?1, ?2, lower(?3), "
+	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    &store->insert_report, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO cursors (member, acked_seq, "
 	    "acked_at) VALUES (?1, ?2, ?3) ON CONFLICT (member) DO UPDATE SET "
 	    "acked_seq = excluded.acked_seq, acked_at = excluded.acked_at "
@@ -511,6 +524,7 @@ store_close(struct store *store)
 	if (store == NULL)
 		return;
 	sqlite3_finalize(store->find);
+	sqlite3_finalize(store->find_forward);
 	sqlite3_finalize(store->insert_report);
 	sqlite3_finalize(store->set_cursor);
 	sqlite3_finalize(store->log_ack);
@@ -573,12 +587,19 @@ store_same_report(const char *stored, const char *body)
 static int
 store_find_earlier(struct store *store, struct store_report *r)
 {
-	sqlite3_stmt	*stmt = store->find;
+	sqlite3_stmt	*stmt;
 	const void	*digest;
 	int		 rc, found = 0;
 
-	sqlite3_bind_text(stmt, 1, r->sender, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, r->id, -1, SQLITE_STATIC);
+	/* A forwarded report is the same whichever peer brought it. */
+	if (r->origin != NULL) {
+		stmt = store->find_forward;
+		sqlite3_bind_text(stmt, 1, r->id, -1, SQLITE_STATIC);
+	} else {
+		stmt = store->find;
+		sqlite3_bind_text(stmt, 1, r->sender, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, r->id, -1, SQLITE_STATIC);
+	}
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		found = 1;
@@ -625,6 +646,10 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 	if ((list = recipients_encode(&r->recipients)) == NULL)
 		return (-1);
 	sqlite3_bind_text(stmt, 12, list, -1, free);
+	if (r->origin != NULL)
+		sqlite3_bind_text(stmt, 13, r->origin, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 13);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -1051,9 +1076,11 @@ store_report_free(struct store_report *r)
 	if (r == NULL)
 		return;
 	free(r->id);
+	free(r->sent_id);
 	free(r->body);
 	free(r->code);
 	free(r->ref);
+	free(r->origin);
 	policy_set_clear(&r->recipients);
 	free(r);
 }

@@ -11,7 +11,7 @@
 #include "policy.h"
 #include "verdict.h"
 
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 #define STORE_DIGEST_LEN	32
 
 /*
@@ -20,7 +20,8 @@
  */
 struct store_report {
 	char			 sender[CONF_MEMBER_ID_MAX + 1];
-	char			*id;
+	char			*id;		/* the key: lower case, or forward's */
+	char			*sent_id;	/* as the request wrote it, or NULL */
 	char			*body;		/* the report as accepted, JSON */
 	unsigned char		 digest[STORE_DIGEST_LEN];	/* of its canonical form */
 	char			*code;
@@ -30,6 +31,7 @@ struct store_report {
 	int64_t			 observed_at;
 	int64_t			 received_at;
 	struct policy_set	 recipients;
+	char			*origin;	/* forwarded: forward.c's, or NULL */
 	void			*owner;		/* the submitter's, untouched */
 	char			*ref;		/* the request's ref, or NULL */
 

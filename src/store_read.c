@@ -23,7 +23,7 @@
 
 /* The columns every row statement selects, in this order. */
 #define STORE_ROW_COLUMNS	"seq, sender, received_at, code, severity, " \
-	"recipient_list, body, nrecipients, tlp"
+	"recipient_list, body, nrecipients, tlp, origin"
 /* Above this many bits, a block's reports are read as a range. */
 #define STORE_DENSE_BITS	48
 
@@ -218,6 +218,7 @@ store_reader_emit(struct store_reader *r, sqlite3_stmt *stmt,
 	row.body_len = (size_t)sqlite3_column_bytes(stmt, 6);
 	row.nrecipients = sqlite3_column_int64(stmt, 7);
 	row.tlp = (enum tlp)sqlite3_column_int(stmt, 8);
+	row.origin = (const char *)sqlite3_column_text(stmt, 9);
 	if (row.sender == NULL || row.code == NULL || row.body == NULL ||
 	    list == NULL)
 		return (0);

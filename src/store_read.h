@@ -25,6 +25,7 @@ struct store_row {
 	size_t		 body_len;
 	int64_t		 nrecipients;
 	enum tlp	 tlp;
+	const char	*origin;	/* a forwarded report's, or NULL */
 };
 
 /* One recipient of a report, with when it was sent and acknowledged (0: not yet). */

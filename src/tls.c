@@ -412,25 +412,17 @@ tls_load_crl(SSL_CTX *ctx, const struct conf *conf, char **cause)
 	return (0);
 }
 
-SSL_CTX *
-tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
-    struct conf *const *registry, char **cause)
+/*
+ * The hub's certificate and key, the CA that issues its parties'
+ * certificates and the CRL, into ctx: what a listener and a link to a
+ * peer hub have in common. -1 with *cause set.
+ */
+static int
+tls_ctx_load(SSL_CTX *ctx, const struct conf *conf, int client, char **cause)
 {
-	struct tls_listener_data	*data = NULL;
-	STACK_OF(X509_NAME)		*names;
-	SSL_CTX				*ctx;
-	char				 err[256];
+	STACK_OF(X509_NAME)	*names;
+	char			 err[256];
 
-	*cause = NULL;
-	if (tls_listener_index == -1)
-		tls_listener_index = SSL_CTX_get_ex_new_index(0, NULL, NULL,
-		    NULL, tls_listener_data_free);
-	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
-		if (asprintf(cause, "%s:0: cannot create a TLS context: %s",
-		    conf->file, tls_error_string(err, sizeof err)) == -1)
-			*cause = NULL;
-		return (NULL);
-	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	/*
 	 * Frames are newline-delimited, so a truncated stream cannot pass
@@ -446,30 +438,30 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 
 	if (tls_readable(conf, "tls_certificate", &conf->tls_certificate, 0,
 	    cause) == -1)
-		goto fail;
+		return (-1);
 	if (SSL_CTX_use_certificate_chain_file(ctx,
 	    conf->tls_certificate.path) != 1) {
 		tls_cause(cause, conf, "tls_certificate",
 		    &conf->tls_certificate, tls_error_string(err, sizeof err));
-		goto fail;
+		return (-1);
 	}
 	if (tls_readable(conf, "tls_key", &conf->tls_key, 1, cause) == -1)
-		goto fail;
+		return (-1);
 	if (SSL_CTX_use_PrivateKey_file(ctx, conf->tls_key.path,
 	    SSL_FILETYPE_PEM) != 1) {
 		tls_cause(cause, conf, "tls_key", &conf->tls_key,
 		    tls_error_string(err, sizeof err));
-		goto fail;
+		return (-1);
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
 		ERR_clear_error();
 		tls_cause(cause, conf, "tls_key", &conf->tls_key,
 		    "the key does not match tls_certificate");
-		goto fail;
+		return (-1);
 	}
 	if (tls_readable(conf, "tls_client_ca", &conf->tls_client_ca, 0,
 	    cause) == -1)
-		goto fail;
+		return (-1);
 	if (SSL_CTX_load_verify_locations(ctx, conf->tls_client_ca.path,
 	    NULL) != 1 ||
 	    (names = SSL_load_client_CA_file(conf->tls_client_ca.path)) ==
@@ -477,14 +469,40 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 		tls_cause(cause, conf, "tls_client_ca", &conf->tls_client_ca,
 		    "no usable PEM CA certificate in the file");
 		ERR_clear_error();
-		goto fail;
+		return (-1);
 	}
-	SSL_CTX_set_client_CA_list(ctx, names);
+	if (client)
+		sk_X509_NAME_pop_free(names, X509_NAME_free);
+	else
+		SSL_CTX_set_client_CA_list(ctx, names);
 	if (conf->tls_crl.path != NULL && (tls_readable(conf, "tls_crl",
 	    &conf->tls_crl, 0, cause) == -1 || tls_load_crl(ctx, conf,
 	    cause) == -1))
-		goto fail;
+		return (-1);
 
+	return (0);
+}
+
+SSL_CTX *
+tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
+    struct conf *const *registry, char **cause)
+{
+	struct tls_listener_data	*data = NULL;
+	SSL_CTX				*ctx;
+	char				 err[256];
+
+	*cause = NULL;
+	if (tls_listener_index == -1)
+		tls_listener_index = SSL_CTX_get_ex_new_index(0, NULL, NULL,
+		    NULL, tls_listener_data_free);
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		if (asprintf(cause, "%s:0: cannot create a TLS context: %s",
+		    conf->file, tls_error_string(err, sizeof err)) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	if (tls_ctx_load(ctx, conf, 0, cause) == -1)
+		goto fail;
 	if ((data = calloc(1, sizeof *data)) == NULL) {
 		if (asprintf(cause, "%s:0: out of memory", conf->file) == -1)
 			*cause = NULL;
@@ -500,4 +518,27 @@ tls_server_ctx_new(const struct conf *conf, enum tls_listener kind,
 fail:
 	SSL_CTX_free(ctx);
 	return (NULL);
+}
+
+SSL_CTX *
+tls_client_ctx_new(const struct conf *conf, char **cause)
+{
+	SSL_CTX	*ctx;
+	char	 err[256];
+
+	*cause = NULL;
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		if (asprintf(cause, "%s:0: cannot create a TLS context: %s",
+		    conf->file, tls_error_string(err, sizeof err)) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	if (tls_ctx_load(ctx, conf, 1, cause) == -1) {
+		SSL_CTX_free(ctx);
+		return (NULL);
+	}
+	/* The chain and CRL here; which peer it is, once connected. */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify_depth(ctx, 8);
+	return (ctx);
 }

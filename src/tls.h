@@ -21,6 +21,12 @@ enum tls_listener {
 SSL_CTX		*tls_server_ctx_new(const struct conf *, enum tls_listener,
 		    struct conf *const *registry, char **cause);
 /*
+ * The context of this hub's links to peer hubs: its own certificate as
+ * the client's, the server's chain checked against tls_client_ca and the
+ * CRL. NULL with *cause on failure.
+ */
+SSL_CTX		*tls_client_ctx_new(const struct conf *, char **cause);
+/*
  * The member that the verified peer certificate of ssl maps to and that the
  * listener admits; NULL with *why (static text) otherwise.
  */

@@ -23,6 +23,7 @@ static const char *proto_error_names[PROTO_NERRORS] = {
 	[PROTO_RATE_LIMITED] = "rate_limited",
 	[PROTO_NOT_SUBSCRIBED] = "not_subscribed",
 	[PROTO_INTERNAL_ERROR] = "internal_error",
+	[PROTO_LOOP_DETECTED] = "loop_detected",
 };
 
 const char *

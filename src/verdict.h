@@ -18,6 +18,7 @@ enum proto_error {
 	PROTO_RATE_LIMITED,
 	PROTO_NOT_SUBSCRIBED,
 	PROTO_INTERNAL_ERROR,
+	PROTO_LOOP_DETECTED,		/* a forward that came back round */
 	PROTO_NERRORS
 };
 

@@ -11,6 +11,17 @@
 #include "levels.h"
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* alert_format of these fields, no origin. */
+static char *
+format(int64_t seq, const char *sender, int64_t received_at, int tier,
+    const char *b, size_t blen, int newline, size_t *len)
+{
+	struct alert_fields	a = { seq, sender, received_at, tier, NULL, b,
+	    blen };
+
+	return (alert_format(&a, newline, len));
+}
 #define USEC 1000000LL
 
 /* 2026-11-20T07:15:00.123456Z */
@@ -32,7 +43,7 @@ expect_alert(int64_t seq, const char *sender, int64_t received_at, int tier,
 	char	*out;
 	size_t	 len = 999999;
 
-	out = alert_format(seq, sender, received_at, tier, b, blen, newline,
+	out = format(seq, sender, received_at, tier, b, blen, newline,
 	    &len);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_msg(strcmp(out, expected) == 0, "got\n%s\nwanted\n%s", out,
@@ -52,6 +63,30 @@ expected_text(const char *head_fields, int newline)
 	    "\"report\":%s}%s", head_fields, body, newline ? "\n" : ""), -1);
 	return (text);
 }
+
+/* A forwarded report's alert carries its origin before the report. */
+START_TEST(test_origin)
+{
+	static const char	 origin[] = "{\"hub\":\"ASEAN\",\"member\":"
+	    "\"ID\",\"seq\":7,\"received_at\":\"2026-11-20T07:15:00Z\","
+	    "\"path\":[\"ASEAN\"]}";
+	struct alert_fields	 a = { 12, "ASEAN", WHEN, TIER_GLOBAL, origin,
+	    body, sizeof body - 1 };
+	char			*out, *want;
+	size_t			 len;
+
+	out = alert_format(&a, 1, &len);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_ne(asprintf(&want, "{\"type\":\"alert\",\"seq\":12,"
+	    "\"sender\":\"ASEAN\",\"received_at\":"
+	    "\"2026-11-20T07:15:00.123Z\",\"tier\":\"global\","
+	    "\"origin\":%s,\"report\":%s}\n", origin, body), -1);
+	ck_assert_str_eq(out, want);
+	ck_assert_uint_eq(len, strlen(want));
+	free(want);
+	free(out);
+}
+END_TEST
 
 START_TEST(test_tiers)
 {
@@ -165,7 +200,7 @@ START_TEST(test_large_body)
 	memset(big + 16, 'x', n);
 	memcpy(big + 16 + n, "\"}", 3);
 	blen = strlen(big);
-	out = alert_format(100, "ID", WHEN, TIER_REGIONAL, big, blen, 1, &len);
+	out = format(100, "ID", WHEN, TIER_REGIONAL, big, blen, 1, &len);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_uint_eq(strlen(out), len);
 	ck_assert_int_eq(out[len - 1], '\n');
@@ -195,7 +230,7 @@ START_TEST(test_parses_as_json)
 	ck_assert_ptr_nonnull(want);
 	for (i = 0; i < NITEMS(tiers); i++) {
 		for (nl = 0; nl <= 1; nl++) {
-			out = alert_format(77, "SG", WHEN, tiers[i], body,
+			out = format(77, "SG", WHEN, tiers[i], body,
 			    strlen(body), nl, &len);
 			ck_assert_ptr_nonnull(out);
 			alert = json_loadb(out, len, JSON_REJECT_DUPLICATES,
@@ -242,7 +277,7 @@ START_TEST(test_sender_too_long)
 	/* Not a member ID: refused rather than cut short. */
 	memset(sender, 'A', sizeof sender - 1);
 	sender[sizeof sender - 1] = '\0';
-	ck_assert_ptr_null(alert_format(1, sender, WHEN, TIER_REGIONAL, "{}",
+	ck_assert_ptr_null(format(1, sender, WHEN, TIER_REGIONAL, "{}",
 	    2, 1, &len));
 }
 END_TEST
@@ -260,6 +295,7 @@ alert_suite(void)
 	Suite	*s = suite_create("alert");
 
 	ADD_TEST(s, tiers);
+	ADD_TEST(s, origin);
 	ADD_TEST(s, exact_bytes);
 	ADD_TEST(s, seq_and_time);
 	ADD_TEST(s, body_verbatim);

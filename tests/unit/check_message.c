@@ -179,6 +179,12 @@ START_TEST(message_types)
 		{ "{\"type\":\"ack\",\"seq\":1}", MESSAGE_ACK },
 		{ "{\"type\":\"query\"}", MESSAGE_QUERY },
 		{ " {\"ref\":\"r1\",\"type\":\"ping\"}\r", MESSAGE_PING },
+		/* Between hubs; who may send them is the session's affair. */
+		{ "{\"type\":\"forward\"}", MESSAGE_FORWARD },
+		{ "{\"type\":\"accepted\"}", MESSAGE_ACCEPTED },
+		{ "{\"type\":\"rejected\"}", MESSAGE_REJECTED },
+		{ "{\"type\":\"error\"}", MESSAGE_ERROR },
+		{ "{\"type\":\"pong\"}", MESSAGE_PONG },
 	};
 	struct message	m;
 	size_t		i;
@@ -210,7 +216,7 @@ START_TEST(message_errors)
 	message_clear(&m);
 	decode("{\"ref\":\"r\",\"type\":7}", PROTO_INVALID_FIELD, "r", &m);
 	message_clear(&m);
-	decode("{\"ref\":\"r\",\"type\":\"pong\"}", PROTO_UNKNOWN_TYPE, "r",
+	decode("{\"ref\":\"r\",\"type\":\"pang\"}", PROTO_UNKNOWN_TYPE, "r",
 	    &m);
 	message_clear(&m);
 	/* No string may carry a NUL: C code downstream would cut it short. */

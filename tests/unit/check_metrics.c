@@ -169,6 +169,7 @@ static const char expected[] =
 	"kentongan_refused_total{error=\"rate_limited\"} 12\n"
 	"kentongan_refused_total{error=\"not_subscribed\"} 13\n"
 	"kentongan_refused_total{error=\"internal_error\"} 14\n"
+	"kentongan_refused_total{error=\"loop_detected\"} 15\n"
 	"# HELP kentongan_alerts_delivered_total Alerts queued to "
 	"subscribers.\n"
 	"# TYPE kentongan_alerts_delivered_total counter\n"
@@ -199,6 +200,22 @@ static const char expected[] =
 	"# TYPE kentongan_operator_requests_total counter\n"
 	"kentongan_operator_requests_total{operator=\"OPS\",status=\"200\"} 5\n"
 	"kentongan_operator_requests_total{operator=\"OPS\",status=\"404\"} 1\n"
+	"# HELP kentongan_peer_connected 1 if the peer hub has a link up.\n"
+	"# TYPE kentongan_peer_connected gauge\n"
+	"kentongan_peer_connected{peer=\"EU\"} 1\n"
+	"# HELP kentongan_peer_backlog Reports for the peer hub not yet taken "
+	"by it.\n"
+	"# TYPE kentongan_peer_backlog gauge\n"
+	"kentongan_peer_backlog{peer=\"EU\"} 3\n"
+	"# HELP kentongan_peer_forwarded_total Reports forwarded to the peer "
+	"hub and taken by it.\n"
+	"# TYPE kentongan_peer_forwarded_total counter\n"
+	"kentongan_peer_forwarded_total{peer=\"EU\"} 40\n"
+	"# HELP kentongan_peer_refused_total Forwards refused: by the peer hub "
+	"(out), or from it by this hub (in).\n"
+	"# TYPE kentongan_peer_refused_total counter\n"
+	"kentongan_peer_refused_total{peer=\"EU\",direction=\"out\"} 2\n"
+	"kentongan_peer_refused_total{peer=\"EU\",direction=\"in\"} 1\n"
 	"# HELP kentongan_member_connected 1 if the member has a connection "
 	"open.\n"
 	"# TYPE kentongan_member_connected gauge\n"
@@ -243,10 +260,12 @@ START_TEST(test_render_exact)
 	struct metrics_statuses		ops = { 0 };
 	struct metrics_gauges		g = { 7, 3, 1042, 2, 0 };
 	struct metrics_member		members[] = {
-		{ "SG", ROLE_MEMBER, 1, 1040, 2, NULL },
-		{ "TH", ROLE_MEMBER, 0, 0, 1042, NULL },
-		{ "OPS", ROLE_OPERATOR, 1, 0, 0, &ops },
-		{ "APCERT", ROLE_PARTNER, 5, INT64_C(9007199254740993), 0, NULL },
+		{ "SG", ROLE_MEMBER, 1, 1040, 2, NULL, 0, 0, 0 },
+		{ "TH", ROLE_MEMBER, 0, 0, 1042, NULL, 0, 0, 0 },
+		{ "OPS", ROLE_OPERATOR, 1, 0, 0, &ops, 0, 0, 0 },
+		{ "APCERT", ROLE_PARTNER, 5, INT64_C(9007199254740993), 0, NULL,
+		  0, 0, 0 },
+		{ "EU", ROLE_HUB, 1, 77, 3, NULL, 40, 2, 1 },
 	};
 	char				*text;
 	int				 e;

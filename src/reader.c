@@ -20,7 +20,7 @@
 #include "reader.h"
 
 /* Readers yield the CPU to the event loop and the committer. */
-#define READER_NICE	5
+#define READER_NICE	10
 
 struct reader_thread {
 	struct reader		*reader;

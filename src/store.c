@@ -480,8 +480,9 @@ store_open(const char *path, char **cause)
 	    cause) == -1 ||
 	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
 	    "received_at, code, severity, tlp, observed_at, nrecipients, "
-	    "digest, body, recipient_list, origin) VALUES (?1, ?2, lower(?3), "
-	    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    "digest, body, recipient_list, origin) VALUES (?1, ?2, CASE WHEN "
+	    "?13 IS NULL THEN lower(?3) ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, "
+	    "?10, ?11, ?12, ?13)",
 	    &store->insert_report, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO cursors (member, acked_seq, "
 	    "acked_at) VALUES (?1, ?2, ?3) ON CONFLICT (member) DO UPDATE SET "

@@ -84,17 +84,35 @@ alerts_refused(const json_t *reply)
 	return (-1);
 }
 
-/* One alert for a person: time, seq, sender, tier, severity, code, title. */
+/* The columns of an alert's line, and of the header above them. */
+#define ALERTS_LINE_FORMAT	"%-24s %8lld  %-8s %-9s %-12s %-8s %-36s %-13s %s\n"
+#define ALERTS_HEAD_FORMAT	"%-24s %8s  %-8s %-9s %-12s %-8s %-36s %-13s %s\n"
+
+/*
+ * One alert for a person: time, seq, sender, tier, label, severity, code,
+ * origin (hub/member of a forwarded report, else -), title.
+ */
 static void
 alerts_print_line(const json_t *alert)
 {
 	const json_t	*report = json_object_get(alert, "report");
 	const json_t	*tier = json_object_get(alert, "tier");
+	const json_t	*origin = json_object_get(alert, "origin");
 	char		 when[ESCAPE_QUOTE_SIZE], sender[ESCAPE_QUOTE_SIZE];
 	char		 shown_tier[ESCAPE_QUOTE_SIZE], severity[ESCAPE_QUOTE_SIZE];
 	char		 code[ESCAPE_QUOTE_SIZE], title[SHOW_TITLE_SIZE];
+	char		 tlp[ESCAPE_QUOTE_SIZE], hub[ESCAPE_QUOTE_SIZE];
+	char		 member[ESCAPE_QUOTE_SIZE], from[2 * ESCAPE_QUOTE_SIZE];
 
-	printf("%-24s %8lld  %-8s %-9s %-8s %-36s %s\n",
+	/* A forwarded report's origin: the hub, and its member there. */
+	if (json_is_object(origin))
+		snprintf(from, sizeof from, "%s/%s", kentongan_show(hub,
+		    sizeof hub, json_object_get(origin, "hub")),
+		    kentongan_show(member, sizeof member,
+		    json_object_get(origin, "member")));
+	else
+		snprintf(from, sizeof from, "-");
+	printf(ALERTS_LINE_FORMAT,
 	    kentongan_show(when, sizeof when, json_object_get(alert,
 	    "received_at")),
 	    (long long)json_integer_value(json_object_get(alert, "seq")),
@@ -102,9 +120,11 @@ alerts_print_line(const json_t *alert)
 	    "sender")),
 	    json_is_string(tier) ? kentongan_show(shown_tier,
 	    sizeof shown_tier, tier) : "own",
+	    kentongan_show(tlp, sizeof tlp, json_object_get(report, "tlp")),
 	    kentongan_show(severity, sizeof severity, json_object_get(report,
 	    "severity")),
 	    kentongan_show(code, sizeof code, json_object_get(report, "code")),
+	    from,
 	    kentongan_show(title, sizeof title, json_object_get(report,
 	    "title")));
 }
@@ -296,8 +316,8 @@ cmd_query(struct options *o)
 		return (1);
 	}
 	if (!o->json)
-		printf("%-24s %8s  %-8s %-9s %-8s %-36s %s\n", "RECEIVED",
-		    "SEQ", "SENDER", "TIER", "SEVERITY", "CODE", "TITLE");
+		printf(ALERTS_HEAD_FORMAT, "RECEIVED", "SEQ", "SENDER", "TIER",
+		    "TLP", "SEVERITY", "CODE", "ORIGIN", "TITLE");
 	for (;;) {
 		if ((request = alerts_query_request(o, after, limit)) == NULL) {
 			status = 2;

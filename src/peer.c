@@ -130,6 +130,8 @@ peer_link_free(struct peer_link *link, const char *why)
 {
 	struct conn	*c = link->conn;
 
+	log_info("peer %s: link to %s stopped: %s", link->id, link->address,
+	    why);
 	LIST_REMOVE(link, entry);
 	link->conn = NULL;
 	if (c != NULL) {

@@ -155,6 +155,28 @@ class Line(FederationCase):
         quiet(c1)
         self.assertEqual(len(self.c.stored(r["id"])), 1)
 
+    def test_cli_shows_the_origin(self):
+        """kentongan query on B shows where a forwarded report came from."""
+        a1 = self.member(self.a, "A1")
+        b1 = subscribed(self.member(self.b, "B1"))
+        r = make_report(title="Seen from B")
+        push(a1, r)
+        b1.recv(timeout=WAIT)
+        env = dict(os.environ, KENTONGAN_HUB="127.0.0.1:%d" % self.b.port,
+                   KENTONGAN_CERT=self.b.region.cert("B1"),
+                   KENTONGAN_KEY=self.b.region.key("B1"),
+                   KENTONGAN_CA=self.b.settings["tls_client_ca"])
+        p = subprocess.run([hub.KENTONGAN, "query"], env=env,
+                           capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        head, row = p.stdout.splitlines()[:2]
+        self.assertIn("ORIGIN", head.split())
+        self.assertIn("A/A1", row.split())
+        self.assertIn("global", row.split())
+        self.assertIn("green", row.split())
+        self.assertIn("Seen from B", row)
+
     def test_amber_only_where_allowed(self):
         """A lets amber go to B; B gives it to peer_amber_to (B1) only and
         never passes it to C (max_tlp green there)."""
@@ -298,6 +320,41 @@ class Triangle(FederationCase):
         # Nothing comes back to A.
         self.assertEqual(len(hubs["A"].stored(r["id"])), 1)
         self.assertIsNone(hubs["A"].stored(r["id"])[0][2])
+
+
+class Reload(FederationCase):
+    """SIGHUP adds and removes peers: a removed peer's link closes, and
+    what was owed to it stays in the database until it is back."""
+
+    def test_remove_and_add_again(self):
+        R = self.regions
+        b = self.make_hub("B", [peer_line(R["A"])])
+        a = self.make_hub("A", [])
+        b.start()
+        a.peers = [peer_line(R["B"], connect=b.port)]
+        a.write_conf()
+        a.start()
+        self.wait_linked(a, "B")
+        b.kill()
+        a1 = self.member(a, "A1")
+        owed = make_report(title="Owed to B")
+        self.assertEqual(push(a1, owed)["recipients"], 2)
+        # B leaves the registry: the link goes, what B is owed stays.
+        a.peers = []
+        a.write_conf()
+        a.send_signal(signal.SIGHUP)
+        self.assertIsNotNone(a.wait_stderr(
+            lambda t: "peer B: link to 127.0.0.1:%d stopped: the peer was "
+            "removed" % b.port in t), a.stderr_tail())
+        # Nothing dials now: B has no connect= for A.
+        b.start()
+        b1 = subscribed(self.member(b, "B1"))
+        quiet(b1)
+        self.assertEqual(b.stored(owed["id"]), [])
+        a.peers = [peer_line(R["B"], connect=b.port)]
+        a.write_conf()
+        a.send_signal(signal.SIGHUP)
+        self.assertEqual(b1.recv(timeout=WAIT)["report"], owed)
 
 
 class Impostors(FederationCase):

@@ -10,9 +10,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/kentongan-demo.XXXXXX")
 hubd="$build/src/kentongand"
 client="$build/src/kentongan"
 hub_pid=
+eu_pid=
+eu_port=${KENTONGAN_DEMO_EU_PORT:-17500}
 
 cleanup() {
 	[ -n "$hub_pid" ] && kill "$hub_pid" 2>/dev/null && wait "$hub_pid" || true
+	[ -n "$eu_pid" ] && kill "$eu_pid" 2>/dev/null && wait "$eu_pid" || true
 	rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -40,6 +43,19 @@ for who in hub ID SG MY TH APCERT OPS; do
 done
 fp() { openssl x509 -in "$1.pem" -noout -fingerprint -sha256 | cut -d= -f2; }
 
+say "Another region's PKI: the EU hub and one member of it, CERTEU"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout eu-ca.key -out eu-ca.pem -days 2 -subj "/CN=Demo EU CA" 2>/dev/null
+for who in EU CERTEU; do
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$who.key" -out "$who.csr" -subj "/CN=$who" 2>/dev/null
+	openssl x509 -req -in "$who.csr" -CA eu-ca.pem -CAkey eu-ca.key \
+	    -CAcreateserial -days 2 -extfile san.cnf -out "$who.pem" 2>/dev/null
+	echo "  $who: sha256 $(fp "$who")"
+done
+# Each hub trusts its own authority and its peer's.
+cat ca.pem eu-ca.pem > trust.pem
+
 cat > kentongand.conf <<CONF
 # Demo hub: four member CSIRTs of the region, one global partner, one operator.
 listen 127.0.0.1:$port
@@ -60,6 +76,25 @@ member OPS name="Hub operations" role=operator cert_cn=OPS
 # Indonesia and Singapore share up to AMBER; Indonesia and Malaysia up to RED.
 agreement ID SG max_tlp=amber
 agreement ID MY max_tlp=red
+
+# The global tier: this hub is ASEAN; it dials the EU hub, and GREEN
+# and CLEAR reports of the region's members go there.
+hub_id ASEAN
+peer EU name="EU hub" cert_sha256=$(fp EU) connect=127.0.0.1:$eu_port max_tlp=green
+CONF
+sed -i "s/^tls_client_ca .*/tls_client_ca trust.pem/" kentongand.conf
+cat > eu.conf <<CONF
+# The EU hub: one member, CERTEU; ASEAN's hub is its peer and dials it.
+listen 127.0.0.1:$eu_port
+operator_listen off
+tls_certificate EU.pem
+tls_key EU.key
+tls_client_ca trust.pem
+database eu.db
+taxonomy $top/etc/taxonomy.json
+hub_id EU
+member CERTEU name="CERT-EU" cert_sha256=$(fp CERTEU)
+peer ASEAN name="ASEAN hub" cert_sha256=$(fp hub)
 CONF
 say "The configuration"
 grep -v '^#' kentongand.conf | sed '/^$/d; s/^/  /'
@@ -67,7 +102,35 @@ grep -v '^#' kentongand.conf | sed '/^$/d; s/^/  /'
 say "Check it: kentongand -t"
 run "$hubd" -t -c kentongand.conf && echo "  valid"
 
-say "Start the hub"
+say "Start the EU hub, then the ASEAN hub, which dials it"
+start_eu() {
+	sed -i "s/^listen .*/listen 127.0.0.1:$eu_port/" eu.conf
+	sed -i "s/connect=127.0.0.1:[0-9]*/connect=127.0.0.1:$eu_port/" \
+	    kentongand.conf
+	"$hubd" -c eu.conf 2>eu.log &
+	eu_pid=$!
+	i=0
+	until grep -q 'kentongand .* ready' eu.log 2>/dev/null; do
+		i=$((i + 1))
+		if ! kill -0 "$eu_pid" 2>/dev/null; then
+			wait "$eu_pid" || true
+			eu_pid=
+			return 1
+		fi
+		[ $i -lt 100 ] || return 1
+		sleep 0.1
+	done
+}
+tries=0
+until start_eu; do
+	tries=$((tries + 1))
+	if ! grep -q 'already in use' eu.log || [ $tries -ge 20 ]; then
+		cat eu.log
+		exit 1
+	fi
+	eu_port=$((eu_port + 1))
+done
+sed 's/^/  eu hub: /' eu.log
 # Take the first free port from $port on.
 start_hub() {
 	sed -i "s/^listen .*/listen 127.0.0.1:$port/" kentongand.conf
@@ -100,13 +163,17 @@ export KENTONGAN_HUB=127.0.0.1:$port KENTONGAN_CA=ca.pem
 export KENTONGAN_TAXONOMY="$top/etc/taxonomy.json"
 as() { who=$1; shift; KENTONGAN_CERT=$who.pem KENTONGAN_KEY=$who.key "$@"; }
 
-say "SG, MY, TH and the partner APCERT listen for alerts (kentongan listen)"
+say "SG, MY, TH and the partner APCERT listen for alerts (kentongan listen); so does CERTEU, on the EU hub"
 listeners=
 for who in SG MY TH APCERT; do
 	KENTONGAN_CERT=$who.pem KENTONGAN_KEY=$who.key \
 	    "$client" listen >"alerts-$who.txt" 2>"listen-$who.err" &
 	listeners="$listeners $!"
 done
+KENTONGAN_HUB=127.0.0.1:$eu_port KENTONGAN_CA=trust.pem \
+    KENTONGAN_CERT=CERTEU.pem KENTONGAN_KEY=CERTEU.key \
+    "$client" listen >"alerts-CERTEU.txt" 2>"listen-CERTEU.err" &
+listeners="$listeners $!"
 sleep 0.5
 
 say "The incident codes (first lines of kentongan codes)"
@@ -149,7 +216,7 @@ run as VN "$client" push --code test/test --severity info --tlp clear --title "h
 
 sleep 0.5
 say "Who was told what, and through which tier"
-for who in SG MY TH APCERT; do
+for who in SG MY TH APCERT CERTEU; do
 	echo "  $who received:"
 	if [ -s "alerts-$who.txt" ]; then
 		sed 's/^/    /' "alerts-$who.txt"
@@ -158,7 +225,9 @@ for who in SG MY TH APCERT; do
 	fi
 done
 echo "  (TH, with no agreement, gets only the regional GREEN and CLEAR reports;"
-echo "   the RED one reached MY alone; APCERT, outside the region, only CLEAR)"
+echo "   the RED one reached MY alone; APCERT, outside the region, only CLEAR;"
+echo "   CERTEU, on the EU hub, the GREEN and CLEAR ones through the global"
+echo "   tier, with their origin: ASEAN/ID and ASEAN/SG)"
 kill $listeners 2>/dev/null || true
 
 say "MY looks back at its history (kentongan query)"
@@ -169,6 +238,10 @@ kill -TERM "$hub_pid"
 wait "$hub_pid" && echo "  kentongand exited 0"
 hub_pid=
 sed 's/^/  hub: /' hub.log | tail -n 12
+
+kill -TERM "$eu_pid"
+wait "$eu_pid" && echo "  the EU hub exited 0"
+eu_pid=
 
 say "What is stored"
 sqlite3 kentongan.db "SELECT seq, sender, code, tlp, nrecipients FROM reports" 2>/dev/null |

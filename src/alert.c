@@ -9,7 +9,8 @@
 char *
 alert_format(const struct alert_fields *a, int newline, size_t *len)
 {
-	char	 head[256], when[RFC3339_BUFSIZE], tier_text[16], *out, *p;
+	char	 head[384], when[RFC3339_BUFSIZE], tier_text[16], *out, *p;
+	char	 chain[96];
 	size_t	 origin_len = a->origin != NULL ? strlen(a->origin) : 0;
 	int	 n;
 
@@ -18,10 +19,13 @@ alert_format(const struct alert_fields *a, int newline, size_t *len)
 	else
 		snprintf(tier_text, sizeof tier_text, "\"%s\"",
 		    tier_name((enum tier)a->tier));
+	chain[0] = '\0';
+	if (a->chain != NULL && strlen(a->chain) < sizeof chain - 12)
+		snprintf(chain, sizeof chain, "\"chain\":\"%s\",", a->chain);
 	n = snprintf(head, sizeof head, "{\"type\":\"alert\",\"seq\":%lld,"
-	    "\"sender\":\"%s\",\"received_at\":\"%s\",\"tier\":%s,",
+	    "\"sender\":\"%s\",\"received_at\":\"%s\",\"tier\":%s,%s",
 	    (long long)a->seq, a->sender, rfc3339_format(a->received_at, when,
-	    sizeof when), tier_text);
+	    sizeof when), tier_text, chain);
 	if (n < 0 || (size_t)n >= sizeof head)
 		return (NULL);
 	*len = (size_t)n + (a->origin != NULL ? 10 + origin_len : 0) + 9 +

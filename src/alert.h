@@ -17,13 +17,15 @@ struct alert_fields {
 	int64_t		 received_at;
 	int		 tier;		/* enum tier, or ALERT_OWN_REPORT */
 	const char	*origin;	/* stored origin (forward.c), or NULL */
+	const char	*chain;		/* its ledger entry, hex, or NULL */
 	const char	*body;		/* the report as accepted */
 	size_t		 body_len;
 };
 
 /*
  * Format {"type":"alert","seq":N,"sender":S,"received_at":T,"tier":X,
- * ["origin":O,] "report":BODY} followed by a newline when newline is set.
+ * ["chain":HEX,] ["origin":O,] "report":BODY} followed by a newline when
+ * newline is set.
  * BODY is the stored compact JSON of the report, copied verbatim, so the
  * alert carries the report exactly as accepted; the origin of a forwarded
  * report likewise. sender is an ID and needs no escaping; tier

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "commit.h"
+#include "ledger.h"
 #include "log.h"
+#include "sign.h"
 #include "timefmt.h"
 
 struct committer {
@@ -44,7 +46,42 @@ struct committer {
 	int			 stopping;	/* under lock */
 	struct metrics_histogram histogram;	/* under lock */
 	size_t			 pending;	/* event loop only */
+	EVP_PKEY		*key;		/* under lock: signs receipts */
 };
+
+/*
+ * Sign the receipt of each report of the batch that has a ledger entry:
+ * the hub's word, checkable with its certificate alone, that the report
+ * is stored under this seq and chain.
+ */
+static void
+committer_sign(struct committer *c, struct store_report **batch, size_t n)
+{
+	struct store_report	*r;
+	EVP_PKEY		*key;
+	char			*canonical;
+	size_t			 i;
+
+	pthread_mutex_lock(&c->lock);
+	if ((key = c->key) != NULL)
+		EVP_PKEY_up_ref(key);
+	pthread_mutex_unlock(&c->lock);
+	if (key == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		r = batch[i];
+		if (r->error != PROTO_OK || !r->has_chain)
+			continue;
+		if ((canonical = ledger_receipt_canonical(r->seq,
+		    r->stored_digest, r->stored_received_at, r->chain)) ==
+		    NULL)
+			continue;
+		free(r->receipt_sig);
+		r->receipt_sig = sign_b64(key, canonical, strlen(canonical));
+		free(canonical);
+	}
+	EVP_PKEY_free(key);
+}
 
 /* Tell the event loop that finished reports wait; a full pipe already tells it. */
 static void
@@ -83,7 +120,7 @@ committer_take_marks(struct committer *c, struct store_mark **marks,
 /* Note a position under the lock, keeping the highest per member and kind. */
 static int
 committer_note_mark(struct committer *c, enum store_mark_kind kind,
-    const char *member, int64_t seq, int64_t at)
+    const char *member, int64_t seq, int64_t at, int peer, const char *sig)
 {
 	struct store_mark	*grown;
 	size_t			 i, cap;
@@ -111,6 +148,11 @@ committer_note_mark(struct committer *c, enum store_mark_kind kind,
 	if (seq > c->marks[i].seq) {
 		c->marks[i].seq = seq;
 		c->marks[i].at = at;
+		c->marks[i].peer = peer;
+		/* The highest position's signature is the one that counts. */
+		snprintf(c->marks[i].sig, sizeof c->marks[i].sig, "%s",
+		    sig != NULL && strlen(sig) < sizeof c->marks[i].sig ? sig :
+		    "");
 	}
 	return (0);
 }
@@ -156,6 +198,8 @@ committer_main(void *arg)
 
 		started = time_now_usec();
 		failed = store_commit(c->store, batch, n, marks, nmarks) == -1;
+		if (!failed)
+			committer_sign(c, batch, n);
 		pthread_mutex_lock(&c->lock);
 		metrics_histogram_add(&c->histogram,
 		    (double)(time_now_usec() - started) / 1e6);
@@ -167,7 +211,8 @@ committer_main(void *arg)
 		if (failed && nmarks > 0) {
 			for (i = 0; i < nmarks; i++)
 				committer_note_mark(c, marks[i].kind,
-				    marks[i].member, marks[i].seq, marks[i].at);
+				    marks[i].member, marks[i].seq, marks[i].at,
+				    marks[i].peer, marks[i].sig);
 			c->marks_failed = !c->stopping;
 			clock_gettime(CLOCK_REALTIME, &c->retry_at);
 			c->retry_at.tv_nsec += COMMIT_RETRY_MS * 1000000L;
@@ -326,11 +371,32 @@ void
 committer_mark(struct committer *c, enum store_mark_kind kind,
     const char *member, int64_t seq, int64_t at)
 {
+	committer_mark_ack(c, kind, member, seq, at, 0, NULL);
+}
+
+void
+committer_mark_ack(struct committer *c, enum store_mark_kind kind,
+    const char *member, int64_t seq, int64_t at, int peer, const char *sig)
+{
 	pthread_mutex_lock(&c->lock);
-	if (committer_note_mark(c, kind, member, seq, at) == -1)
+	if (committer_note_mark(c, kind, member, seq, at, peer, sig) == -1)
 		log_warnx("commit: out of memory for a position of %s", member);
 	pthread_cond_signal(&c->more);
 	pthread_mutex_unlock(&c->lock);
+}
+
+void
+committer_set_key(struct committer *c, EVP_PKEY *key)
+{
+	EVP_PKEY	*old;
+
+	if (key != NULL)
+		EVP_PKEY_up_ref(key);
+	pthread_mutex_lock(&c->lock);
+	old = c->key;
+	c->key = key;
+	pthread_mutex_unlock(&c->lock);
+	EVP_PKEY_free(old);
 }
 
 void
@@ -379,6 +445,7 @@ committer_free(struct committer *c)
 	pthread_mutex_destroy(&c->lock);
 	pthread_cond_destroy(&c->more);
 	pthread_cond_destroy(&c->checkpoint_wake);
+	EVP_PKEY_free(c->key);
 	free(c->marks);
 	free(c);
 }

@@ -3,6 +3,7 @@
 #define KENTONGAN_COMMIT_H
 
 #include <event2/event.h>
+#include <openssl/evp.h>
 
 #include "metrics.h"
 #include "store.h"
@@ -35,6 +36,16 @@ void			 committer_submit(struct committer *,
 void			 committer_mark(struct committer *,
 			    enum store_mark_kind, const char *member,
 			    int64_t seq, int64_t at);
+/*
+ * The same with what the ledger records of an acknowledgement: whether a
+ * peer hub made it (a forward taken) and the member's signature (NULL:
+ * none).
+ */
+void			 committer_mark_ack(struct committer *,
+			    enum store_mark_kind, const char *member,
+			    int64_t seq, int64_t at, int peer, const char *sig);
+/* The key that signs receipts from now on (NULL: none). */
+void			 committer_set_key(struct committer *, EVP_PKEY *);
 /* A copy of the commit duration histogram (zero if c is NULL). */
 void			 committer_histogram(struct committer *,
 			    struct metrics_histogram *);

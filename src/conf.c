@@ -42,6 +42,8 @@ static int	conf_set_rate(struct conf_parser *, const struct conf_key *,
 		    size_t, char **, int);
 static int	conf_set_log_level(struct conf_parser *,
 		    const struct conf_key *, size_t, char **, int);
+static int	conf_set_ledger(struct conf_parser *, const struct conf_key *,
+		    size_t, char **, int);
 
 static const struct conf_key conf_keys[] = {
 	{ .name = "listen", .set = conf_set_listen,
@@ -127,6 +129,13 @@ static const struct conf_key conf_keys[] = {
 	  .def = "info", .syntax = "info or debug",
 	  .help = "info: connections, refusals and a summary of reports each "
 	  "minute; debug adds a line per accepted report." },
+	{ .name = "ledger", .set = conf_set_ledger,
+	  .minargs = 1, .maxargs = 1,
+	  .def = "on", .syntax = "on or off",
+	  .help = "on: every report and acknowledgement is an entry of the "
+	  "hash chain, and each accepted report gets a signed receipt; off "
+	  "keeps neither (for measurements: the chain then misses what was "
+	  "stored meanwhile). Read at start only." },
 	{ .name = "member", .set = conf_set_member,
 	  .minargs = 1, .repeatable = 1,
 	  .syntax = "ID [name=NAME] [role=member|partner|operator] "
@@ -511,6 +520,21 @@ conf_set_log_level(struct conf_parser *p, const struct conf_key *k,
 		p->conf->log_debug = 1;
 	else
 		return (conf_error(p, line, "%s: expected info or debug, not "
+		    "\"%s\"", k->name, conf_quote(p, argv[0])));
+	return (0);
+}
+
+/* ledger on|off */
+static int
+conf_set_ledger(struct conf_parser *p, const struct conf_key *k,
+    __attribute__((unused)) size_t argc, char **argv, int line)
+{
+	if (strcmp(argv[0], "on") == 0)
+		p->conf->ledger_off = 0;
+	else if (strcmp(argv[0], "off") == 0)
+		p->conf->ledger_off = 1;
+	else
+		return (conf_error(p, line, "%s: expected on or off, not "
 		    "\"%s\"", k->name, conf_quote(p, argv[0])));
 	return (0);
 }

@@ -68,6 +68,7 @@ struct conf {
 	unsigned		 report_rate;		/* per second; 0 = unlimited */
 	unsigned		 report_burst;
 	int			 log_debug;	/* log_level debug */
+	int			 ledger_off;	/* ledger off */
 	struct conf_member	*members;
 	size_t			 nmembers;
 	struct conf_agreement	*agreements;

@@ -20,6 +20,7 @@
 #include "fanout.h"
 #include "forward.h"
 #include "hub.h"
+#include "ledger.h"
 #include "log.h"
 #include "reader.h"
 #include "store.h"
@@ -65,8 +66,11 @@ static const char *
 fanout_text(struct fanout_alert *a, enum tier tier, size_t *len)
 {
 	const struct store_report	*r = a->report;
+	char				 chain[LEDGER_HEX_LEN + 1];
 	struct alert_fields		 f = { r->seq, r->sender,
-	    r->received_at, (int)tier, r->origin, r->body, strlen(r->body) };
+	    r->received_at, (int)tier, r->origin, r->has_chain ?
+	    ledger_hex(r->chain, LEDGER_HASH_LEN, chain) : NULL, r->body,
+	    strlen(r->body) };
 
 	if (a->text[tier] == NULL)
 		a->text[tier] = alert_format(&f, 1, &a->len[tier]);
@@ -258,7 +262,7 @@ fanout_refill_row(const struct store_row *row, void *arg)
 {
 	struct fanout_refill	*f = arg;
 	struct alert_fields	 a = { row->seq, row->sender, row->received_at,
-	    row->tier, row->origin, row->body, row->body_len };
+	    row->tier, row->origin, row->chain, row->body, row->body_len };
 	char			*text;
 	size_t			 len;
 

@@ -25,6 +25,7 @@
 #include "peer.h"
 #include "sdnotify.h"
 #include "session.h"
+#include "sign.h"
 #include "store.h"
 #include "store_read.h"
 #include "timefmt.h"
@@ -344,6 +345,30 @@ nomem:
 	if (asprintf(cause, "%s:%d: out of memory", conf->file, p->line) == -1)
 		*cause = NULL;
 	return (-1);
+}
+
+/*
+ * The key that signs receipts: the hub's TLS key, read again at each
+ * reload (it may have been rotated). At start a key that cannot be read
+ * is fatal; at a reload the one in force stays.
+ */
+static void
+hub_load_signer(struct hub *hub, const struct conf *conf, int starting)
+{
+	EVP_PKEY	*key;
+	char		*cause = NULL;
+
+	if ((key = sign_load_key(conf->tls_key.path, &cause)) == NULL) {
+		if (starting)
+			fatalx("%s:%d: tls_key: %s", conf->file,
+			    conf->tls_key.line, cause);
+		log_warnx("reload: receipts are still signed with the earlier "
+		    "key: %s", cause);
+		free(cause);
+		return;
+	}
+	committer_set_key(hub->committer, key);
+	EVP_PKEY_free(key);
 }
 
 /* A running hub keeps running on an expired CRL, but says so loudly. */
@@ -842,6 +867,8 @@ hub_reload_apply(struct hub *hub)
 	hub_fit_connections(hub);
 	hub_recheck_connections(hub);
 	peer_links_sync(hub);
+	if (!conf->ledger_off && hub->committer != NULL)
+		hub_load_signer(hub, conf, 0);
 	hub_warn_crl(conf);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
 	    conf->nmembers, conf->nagreements, taxonomy->ncodes);
@@ -923,6 +950,8 @@ hub_new(const char *conf_file)
 	    fanout_flush_deliveries, hub, &cause);
 	if (hub->committer == NULL)
 		fatalx("%s", cause);
+	if (!hub->conf->ledger_off)
+		hub_load_signer(hub, hub->conf, 1);
 	hub->delivered_seq = store_last_seq(hub->store);
 	/*
 	 * Receive times never go backwards in seq order, across restarts

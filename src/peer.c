@@ -354,8 +354,8 @@ peer_answered(struct conn *c, int64_t seq)
 	ms->acked_seq = upto;
 	c->hub->metrics.acks++;
 	if (c->hub->committer != NULL)
-		committer_mark(c->hub->committer, STORE_MARK_ACK, ms->id, upto,
-		    time_now_usec());
+		committer_mark_ack(c->hub->committer, STORE_MARK_ACK, ms->id,
+		    upto, time_now_usec(), 1, NULL);
 pump:
 	/* Room again: a link that fell behind is refilled. */
 	if (!c->live)

@@ -18,6 +18,7 @@
 #include "request.h"
 #include "store_read.h"
 #include "hub.h"
+#include "ledger.h"
 #include "log.h"
 #include "message.h"
 #include "peer.h"
@@ -347,7 +348,7 @@ session_query_row(const struct store_row *row, void *arg)
 {
 	struct session_query_job	*qj = arg;
 	struct alert_fields		 a = { row->seq, row->sender,
-	    row->received_at, row->tier, row->origin, row->body,
+	    row->received_at, row->tier, row->origin, row->chain, row->body,
 	    row->body_len };
 	char				*text;
 	size_t				 len, have;
@@ -595,7 +596,8 @@ static void
 session_accepted(struct conn *c, const struct store_report *r)
 {
 	json_t	*jref;
-	char	 line[256], *ref = NULL;
+	char	*line, *ref = NULL, receipt[640], when[RFC3339_BUFSIZE];
+	char	 chain[LEDGER_HEX_LEN + 1], digest[LEDGER_HEX_LEN + 1];
 	int	 n;
 
 	if (r->ref != NULL) {
@@ -603,14 +605,25 @@ session_accepted(struct conn *c, const struct store_report *r)
 		ref = jref != NULL ? json_dumps(jref, JSON_ENCODE_ANY) : NULL;
 		json_decref(jref);
 	}
-	n = snprintf(line, sizeof line, "{\"type\":\"accepted\",\"id\":\"%s\","
-	    "\"seq\":%lld,\"duplicate\":%s,\"recipients\":%zu%s%s}\n",
+	receipt[0] = '\0';
+	/* The hub's signed word that the report is stored (SPEC 13). */
+	if (r->has_chain && r->receipt_sig != NULL)
+		snprintf(receipt, sizeof receipt, ",\"receipt\":{\"seq\":%lld,"
+		    "\"digest\":\"%s\",\"received_at\":\"%s\",\"chain\":\"%s\","
+		    "\"sig\":\"%s\"}", (long long)r->seq,
+		    ledger_hex(r->stored_digest, LEDGER_HASH_LEN, digest),
+		    rfc3339_format(r->stored_received_at, when, sizeof when),
+		    ledger_hex(r->chain, LEDGER_HASH_LEN, chain),
+		    r->receipt_sig);
+	n = asprintf(&line, "{\"type\":\"accepted\",\"id\":\"%s\","
+	    "\"seq\":%lld,\"duplicate\":%s,\"recipients\":%zu%s%s%s}\n",
 	    session_sent_id(r), (long long)r->seq, r->duplicate ? "true" :
-	    "false", r->nrecipients, ref != NULL ? ",\"ref\":" : "",
+	    "false", r->nrecipients, receipt, ref != NULL ? ",\"ref\":" : "",
 	    ref != NULL ? ref : "");
-	if (n > 0 && (size_t)n < sizeof line)
+	if (n > 0) {
 		conn_send_raw(c, line, (size_t)n);
-	else
+		free(line);
+	} else
 		log_warnx("conn %s: cannot format an answer", c->peer);
 	free(ref);
 }

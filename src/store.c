@@ -17,6 +17,7 @@
 #include "ratelimit.h"
 #include "recipients.h"
 #include "store.h"
+#include "store_impl.h"
 #include "timefmt.h"
 
 /*
@@ -25,34 +26,6 @@
  */
 #define STORE_WAL_RESTART_FRAMES	4096
 
-struct store {
-	sqlite3		*db;
-	int		 lock_fd;
-	char		*path;
-	sqlite3_stmt	*find;
-	sqlite3_stmt	*find_forward;
-	sqlite3_stmt	*insert_report;
-	sqlite3_stmt	*set_cursor;
-	sqlite3_stmt	*log_ack;
-	sqlite3_stmt	*log_delivery;
-	sqlite3_stmt	*add_count;
-	sqlite3_stmt	*block_rows;
-	sqlite3_stmt	*put_posting;
-	struct counts_tally *tally;	/* of the commit under way */
-	int64_t		 last_seq;
-	int64_t		 last_received_at;	/* of last_seq, at open */
-	uint64_t	 failed_commits;	/* in a row */
-	struct throttle	 commit_errors;
-	int		 wal_frames;	/* in the WAL after the last commit */
-	dev_t		 dev;		/* of the file opened */
-	ino_t		 ino;
-	/*
-	 * Set once the file is found deleted, replaced or corrupt: nothing
-	 * more is committed until an operator restores it and restarts.
-	 */
-	_Atomic int	 broken;
-	char		 broken_why[160];
-};
 
 /* SQLite tells the writer how long the WAL is after each commit. */
 static int
@@ -202,15 +175,32 @@ static const char *store_migrations[] = {
 	"ALTER TABLE reports ADD COLUMN origin TEXT;"
 	"CREATE UNIQUE INDEX reports_by_origin ON reports (id) "
 	"  WHERE origin IS NOT NULL;",
+	/*
+	 * 7 -> 8: the confidence ledger, one hash chain over every report
+	 * accepted and every acknowledgement (ledger.h). A report keeps its
+	 * entry's hash, which its alerts and receipt carry. What an older
+	 * schema holds is chained once, in the order it happened.
+	 */
+	"CREATE TABLE ledger ("
+	"  n INTEGER PRIMARY KEY,"
+	"  kind INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  party TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  sig TEXT,"
+	"  hash BLOB NOT NULL);"
+	"CREATE INDEX ledger_by_party ON ledger (party, kind, seq);"
+	"ALTER TABLE reports ADD COLUMN chain BLOB;",
 };
 #define STORE_NMIGRATIONS (sizeof store_migrations / sizeof store_migrations[0])
-/* The version that brought posting lists, built for older rows by code. */
+/* The versions that brought posting lists and the ledger, built by code. */
 #define STORE_SCHEMA_POSTINGS	6
+#define STORE_SCHEMA_LEDGER	8
 _Static_assert(STORE_NMIGRATIONS == STORE_SCHEMA_VERSION,
     "one migration per schema version");
 
 /* Set *cause to "path: what: sqlite's message". */
-static void
+void
 store_cause(struct store *store, char **cause, const char *what)
 {
 	if (asprintf(cause, "%s: %s: %s", store->path, what,
@@ -291,7 +281,9 @@ store_migrate(struct store *store, char **cause)
 		if (store_exec(store, store_migrations[version], cause) == -1 ||
 		    store_exec(store, sql, cause) == -1 ||
 		    (version + 1 == STORE_SCHEMA_POSTINGS && !created &&
-		    store_index_catch_up(store, cause) == -1)) {
+		    store_index_catch_up(store, cause) == -1) ||
+		    (version + 1 == STORE_SCHEMA_LEDGER && !created &&
+		    store_ledger_build(store, cause) == -1)) {
 			store_exec(store, "ROLLBACK", NULL);
 			return (-1);
 		}
@@ -312,7 +304,7 @@ store_migrate(struct store *store, char **cause)
 }
 
 /* Prepare one statement kept for the life of the store. */
-static int
+int
 store_prepare(struct store *store, const char *sql, sqlite3_stmt **stmt,
     char **cause)
 {
@@ -472,17 +464,18 @@ store_open(const char *path, char **cause)
 	 * Ids are keyed in lower case (schema 6). A twin that an earlier
 	 * build stored in another case is found as it was sent.
 	 */
-	if (store_prepare(store, "SELECT seq, digest, nrecipients, body FROM "
-	    "reports WHERE sender = ?1 AND id IN (?2, lower(?2)) AND origin IS "
-	    "NULL ORDER BY id <> ?2 LIMIT 1", &store->find, cause) == -1 ||
-	    store_prepare(store, "SELECT seq, digest, nrecipients, body FROM "
-	    "reports WHERE id = ?1 AND origin IS NOT NULL", &store->find_forward,
-	    cause) == -1 ||
+	if (store_prepare(store, "SELECT seq, digest, nrecipients, body, "
+	    "chain, received_at FROM reports WHERE sender = ?1 AND id IN (?2, "
+	    "lower(?2)) AND origin IS NULL ORDER BY id <> ?2 LIMIT 1",
+	    &store->find, cause) == -1 ||
+	    store_prepare(store, "SELECT seq, digest, nrecipients, body, chain, "
+	    "received_at FROM reports WHERE id = ?1 AND origin IS NOT NULL",
+	    &store->find_forward, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO reports (seq, sender, id, "
 	    "received_at, code, severity, tlp, observed_at, nrecipients, "
-	    "digest, body, recipient_list, origin) VALUES (?1, ?2, CASE WHEN "
-	    "?13 IS NULL THEN lower(?3) ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, ?9, "
-	    "?10, ?11, ?12, ?13)",
+	    "digest, body, recipient_list, origin, chain) VALUES (?1, ?2, CASE "
+	    "WHEN ?13 IS NULL THEN lower(?3) ELSE ?3 END, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14)",
 	    &store->insert_report, cause) == -1 ||
 	    store_prepare(store, "INSERT INTO cursors (member, acked_seq, "
 	    "acked_at) VALUES (?1, ?2, ?3) ON CONFLICT (member) DO UPDATE SET "
@@ -495,6 +488,11 @@ store_open(const char *path, char **cause)
 	    "upto, at) VALUES (?1, ?2, ?3)", &store->log_delivery,
 	    cause) == -1)
 		goto fail;
+	if (store_ledger_open(store, cause) == -1)
+		goto fail;
+	store->ledger = 1;
+	/* A damaged head is logged; verify --ledger says what changed. */
+	store_ledger_check_head(store);
 	if (store_prepare_index(store, cause) == -1 ||
 	    (store->tally = counts_tally_new()) == NULL) {
 		if (*cause == NULL && asprintf(cause, "%s: out of memory",
@@ -526,6 +524,7 @@ store_close(struct store *store)
 		return;
 	sqlite3_finalize(store->find);
 	sqlite3_finalize(store->find_forward);
+	store_ledger_close(store);
 	sqlite3_finalize(store->insert_report);
 	sqlite3_finalize(store->set_cursor);
 	sqlite3_finalize(store->log_ack);
@@ -613,6 +612,16 @@ store_find_earlier(struct store *store, struct store_report *r)
 			r->seq = sqlite3_column_int64(stmt, 0);
 			r->nrecipients = (size_t)sqlite3_column_int64(stmt, 2);
 			r->duplicate = 1;
+			/* The receipt of a duplicate is the first one's. */
+			r->stored_received_at = sqlite3_column_int64(stmt, 5);
+			r->has_chain = sqlite3_column_bytes(stmt, 4) ==
+			    LEDGER_HASH_LEN && ledger_digest(
+			    sqlite3_column_text(stmt, 3),
+			    (size_t)sqlite3_column_bytes(stmt, 3),
+			    r->stored_digest) == 0;
+			if (r->has_chain)
+				memcpy(r->chain, sqlite3_column_blob(stmt, 4),
+				    LEDGER_HASH_LEN);
 		} else
 			r->error = PROTO_ID_CONFLICT;
 	} else if (rc != SQLITE_DONE)
@@ -622,13 +631,38 @@ store_find_earlier(struct store *store, struct store_report *r)
 	return (found);
 }
 
-/* Insert one new report and its recipients under seq. */
+/*
+ * Insert one new report under seq, with its recipient list and, with the
+ * ledger on, its entry: the chain is appended first, so that the row
+ * holds its entry's hash.
+ */
 static int
 store_insert(struct store *store, struct store_report *r, int64_t seq)
 {
-	sqlite3_stmt	*stmt = store->insert_report;
-	char		*list;
-	int		 rc;
+	sqlite3_stmt		*stmt = store->insert_report;
+	struct ledger_entry	 e;
+	char			*list;
+	int			 rc;
+
+	if ((list = recipients_encode(&r->recipients)) == NULL)
+		return (-1);
+	r->has_chain = 0;
+	if (store->ledger) {
+		memset(&e, 0, sizeof e);
+		e.kind = LEDGER_REPORT;
+		e.seq = seq;
+		e.party = r->sender;
+		e.at = r->received_at;
+		e.recipients = list;
+		if (ledger_digest(r->body, strlen(r->body), e.digest) == -1 ||
+		    store_ledger_append(store, &e, r->chain) == -1) {
+			free(list);
+			return (-1);
+		}
+		memcpy(r->stored_digest, e.digest, LEDGER_HASH_LEN);
+		r->stored_received_at = r->received_at;
+		r->has_chain = 1;
+	}
 
 	sqlite3_bind_int64(stmt, 1, seq);
 	sqlite3_bind_text(stmt, 2, r->sender, -1, SQLITE_STATIC);
@@ -644,13 +678,16 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 	sqlite3_bind_int64(stmt, 9, (sqlite3_int64)r->recipients.n);
 	sqlite3_bind_blob(stmt, 10, r->digest, STORE_DIGEST_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 11, r->body, -1, SQLITE_STATIC);
-	if ((list = recipients_encode(&r->recipients)) == NULL)
-		return (-1);
 	sqlite3_bind_text(stmt, 12, list, -1, free);
 	if (r->origin != NULL)
 		sqlite3_bind_text(stmt, 13, r->origin, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(stmt, 13);
+	if (r->has_chain)
+		sqlite3_bind_blob(stmt, 14, r->chain, LEDGER_HASH_LEN,
+		    SQLITE_STATIC);
+	else
+		sqlite3_bind_null(stmt, 14);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	sqlite3_clear_bindings(stmt);
@@ -839,6 +876,37 @@ store_add_counts(struct store *store)
 	return (0);
 }
 
+/* The ledger's entry for a new acknowledgement (or a forward taken). */
+static int
+store_ledger_ack(struct store *store, const struct store_mark *mark)
+{
+	struct ledger_entry	e;
+	unsigned char		hash[LEDGER_HASH_LEN];
+
+	if (!store->ledger)
+		return (0);
+	memset(&e, 0, sizeof e);
+	e.kind = mark->peer ? LEDGER_FORWARD : LEDGER_ACK;
+	e.seq = mark->seq;
+	e.party = mark->member;
+	e.at = mark->at;
+	e.sig = !mark->peer && mark->sig[0] != '\0' ? mark->sig : NULL;
+	return (store_ledger_append(store, &e, hash));
+}
+
+void
+store_set_ledger(struct store *store, int on)
+{
+	store->ledger = on;
+}
+
+int64_t
+store_ledger_head(const struct store *store, unsigned char hash[LEDGER_HASH_LEN])
+{
+	memcpy(hash, store->ledger_head, LEDGER_HASH_LEN);
+	return (store->ledger_n);
+}
+
 /* Run one prepared statement with (member, seq, at). */
 static int
 store_step_mark(sqlite3_stmt *stmt, const struct store_mark *ack)
@@ -908,8 +976,10 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	char		 note[THROTTLE_NOTE_MAX];
 	size_t		 i;
 	int		 found, code;
-	int64_t		 block;
+	int64_t		 block, saved_n = store->ledger_n;
+	unsigned char	 saved_head[LEDGER_HASH_LEN];
 
+	memcpy(saved_head, store->ledger_head, LEDGER_HASH_LEN);
 	counts_tally_reset(store->tally);
 	if (store->broken || store_check_file(store) == -1)
 		goto refuse;
@@ -943,7 +1013,9 @@ store_commit(struct store *store, struct store_report **batch, size_t n,
 	for (i = 0; i < nmarks; i++) {
 		if (marks[i].kind == STORE_MARK_ACK &&
 		    (store_step_mark(store->set_cursor, &marks[i]) == -1 ||
-		    store_step_mark(store->log_ack, &marks[i]) == -1))
+		    store_step_mark(store->log_ack, &marks[i]) == -1 ||
+		    (sqlite3_changes(store->db) > 0 &&
+		    store_ledger_ack(store, &marks[i]) == -1)))
 			goto rollback;
 		if (marks[i].kind == STORE_MARK_DELIVERED &&
 		    store_step_mark(store->log_delivery, &marks[i]) == -1)
@@ -980,6 +1052,9 @@ rollback:
 		    sqlite3_errmsg(store->db), throttle_note(note, suppressed));
 	if (!sqlite3_get_autocommit(store->db))
 		store_exec(store, "ROLLBACK", NULL);
+	/* Nothing of the failed transaction is in the chain. */
+	store->ledger_n = saved_n;
+	memcpy(store->ledger_head, saved_head, LEDGER_HASH_LEN);
 	goto failed;
 
 refuse:
@@ -1082,6 +1157,7 @@ store_report_free(struct store_report *r)
 	free(r->code);
 	free(r->ref);
 	free(r->origin);
+	free(r->receipt_sig);
 	policy_set_clear(&r->recipients);
 	free(r);
 }

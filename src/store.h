@@ -7,11 +7,12 @@
 
 #include <sys/queue.h>
 
+#include "ledger.h"
 #include "levels.h"
 #include "policy.h"
 #include "verdict.h"
 
-#define STORE_SCHEMA_VERSION	7
+#define STORE_SCHEMA_VERSION	8
 #define STORE_DIGEST_LEN	32
 
 /*
@@ -39,6 +40,15 @@ struct store_report {
 	int			 duplicate;
 	size_t			 nrecipients;	/* as stored (the first's, for a duplicate) */
 	enum proto_error	 error;		/* PROTO_OK, ID_CONFLICT, INTERNAL_ERROR */
+	/*
+	 * Its ledger entry (the first's, for a duplicate): what a receipt
+	 * says, and the receipt's signature once the committer made it.
+	 */
+	int			 has_chain;
+	unsigned char		 chain[LEDGER_HASH_LEN];
+	unsigned char		 stored_digest[LEDGER_HASH_LEN];
+	int64_t			 stored_received_at;
+	char			*receipt_sig;	/* base64, or NULL */
 
 	TAILQ_ENTRY(store_report) entry;
 };
@@ -50,12 +60,20 @@ enum store_mark_kind {
 	STORE_MARK_DELIVERED
 };
 
-/* A member's cumulative position of one kind, to make durable. */
+/* The largest signature of an acknowledgement, in base64. */
+#define STORE_SIG_MAX		1024
+
+/*
+ * A member's cumulative position of one kind, to make durable. An
+ * acknowledgement may be signed; a peer hub's is a forward taken.
+ */
 struct store_mark {
 	enum store_mark_kind	kind;
 	char			member[CONF_MEMBER_ID_MAX + 1];
 	int64_t			seq;
 	int64_t			at;
+	int			peer;
+	char			sig[STORE_SIG_MAX];	/* "" when unsigned */
 };
 
 struct store;
@@ -80,6 +98,11 @@ int		 store_commit(struct store *, struct store_report **, size_t,
 int64_t		 store_last_seq(struct store *);
 /* The receive time of the last report stored when the store was opened. */
 int64_t		 store_last_received_at(const struct store *);
+/* Keep the ledger (the default), or not (for measurements). */
+void		 store_set_ledger(struct store *, int on);
+/* The ledger's head: how many entries, and the last one's hash. */
+int64_t		 store_ledger_head(const struct store *,
+		    unsigned char hash[LEDGER_HASH_LEN]);
 /*
  * Why the store refuses every commit for good (its file was deleted,
  * replaced or found corrupt), or NULL while it is sound. Any thread.

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "counts.h"
+#include "ledger.h"
 #include "log.h"
 #include "recipients.h"
 #include "store_read.h"
@@ -23,7 +24,7 @@
 
 /* The columns every row statement selects, in this order. */
 #define STORE_ROW_COLUMNS	"seq, sender, received_at, code, severity, " \
-	"recipient_list, body, nrecipients, tlp, origin"
+	"recipient_list, body, nrecipients, tlp, origin, chain"
 /* Above this many bits, a block's reports are read as a range. */
 #define STORE_DENSE_BITS	48
 
@@ -219,6 +220,10 @@ store_reader_emit(struct store_reader *r, sqlite3_stmt *stmt,
 	row.nrecipients = sqlite3_column_int64(stmt, 7);
 	row.tlp = (enum tlp)sqlite3_column_int(stmt, 8);
 	row.origin = (const char *)sqlite3_column_text(stmt, 9);
+	row.chain = NULL;
+	if (sqlite3_column_bytes(stmt, 10) == LEDGER_HASH_LEN)
+		row.chain = ledger_hex(sqlite3_column_blob(stmt, 10),
+		    LEDGER_HASH_LEN, row.chain_hex);
 	if (row.sender == NULL || row.code == NULL || row.body == NULL ||
 	    list == NULL)
 		return (0);

@@ -26,6 +26,8 @@ struct store_row {
 	int64_t		 nrecipients;
 	enum tlp	 tlp;
 	const char	*origin;	/* a forwarded report's, or NULL */
+	const char	*chain;		/* its ledger entry, hex, or NULL */
+	char		 chain_hex[65];	/* where chain points */
 };
 
 /* One recipient of a report, with when it was sent and acknowledged (0: not yet). */

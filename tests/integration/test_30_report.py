@@ -83,8 +83,13 @@ class Acceptance(ReportTestCase):
         r = make_report()
         reply = self.push(c, r)
         self.assertAccepted(reply, r, recipients=3)
+        # SPEC section 13: the receipt, the hub's signed word.
         self.assertEqual(set(reply) - {"ref"},
-                         {"type", "id", "seq", "duplicate", "recipients"})
+                         {"type", "id", "seq", "duplicate", "recipients",
+                          "receipt"})
+        self.assertEqual(set(reply["receipt"]),
+                         {"seq", "digest", "received_at", "chain", "sig"})
+        self.assertEqual(reply["receipt"]["seq"], reply["seq"])
 
     def test_seq_increases(self):
         """Each accepted report gets a larger seq than the one before, from

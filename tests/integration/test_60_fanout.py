@@ -19,7 +19,9 @@ from hub import Hub, make_report, report_msg, try_session
 ALERT_TIMEOUT = 30.0
 BULK_TIMEOUT = 120.0
 
-ALERT_KEYS = {"type", "seq", "sender", "received_at", "tier", "report"}
+# SPEC section 13: every alert carries the chain of its ledger entry.
+ALERT_KEYS = {"type", "seq", "sender", "received_at", "tier", "chain",
+              "report"}
 RFC3339_UTC = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$")
 

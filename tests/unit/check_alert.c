@@ -17,8 +17,8 @@ static char *
 format(int64_t seq, const char *sender, int64_t received_at, int tier,
     const char *b, size_t blen, int newline, size_t *len)
 {
-	struct alert_fields	a = { seq, sender, received_at, tier, NULL, b,
-	    blen };
+	struct alert_fields	a = { seq, sender, received_at, tier, NULL, NULL,
+	    b, blen };
 
 	return (alert_format(&a, newline, len));
 }
@@ -71,7 +71,7 @@ START_TEST(test_origin)
 	    "\"ID\",\"seq\":7,\"received_at\":\"2026-11-20T07:15:00Z\","
 	    "\"path\":[\"ASEAN\"]}";
 	struct alert_fields	 a = { 12, "ASEAN", WHEN, TIER_GLOBAL, origin,
-	    body, sizeof body - 1 };
+	    "00ff", body, sizeof body - 1 };
 	char			*out, *want;
 	size_t			 len;
 
@@ -80,7 +80,8 @@ START_TEST(test_origin)
 	ck_assert_int_ne(asprintf(&want, "{\"type\":\"alert\",\"seq\":12,"
 	    "\"sender\":\"ASEAN\",\"received_at\":"
 	    "\"2026-11-20T07:15:00.123Z\",\"tier\":\"global\","
-	    "\"origin\":%s,\"report\":%s}\n", origin, body), -1);
+	    "\"chain\":\"00ff\",\"origin\":%s,\"report\":%s}\n", origin,
+	    body), -1);
 	ck_assert_str_eq(out, want);
 	ck_assert_uint_eq(len, strlen(want));
 	free(want);

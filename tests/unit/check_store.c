@@ -330,13 +330,14 @@ START_TEST(test_schema)
 	EXPECT_DB("PRAGMA journal_mode", "wal");
 	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	    "sqlite_master WHERE type = 'table' ORDER BY name)",
-	    "acks counts cursors deliveries postings reports");
+	    "acks counts cursors deliveries ledger postings reports");
 	/*
 	 * Posting lists stand in for the indexes by code and by sender;
 	 * forwarded reports are recognised by their origin.
 	 */
-	EXPECT_DB("SELECT group_concat(name, ' ') FROM sqlite_master WHERE "
-	    "type = 'index' AND sql IS NOT NULL", "reports_by_origin");
+	EXPECT_DB("SELECT group_concat(name, ' ') FROM (SELECT name FROM "
+	    "sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY "
+	    "name)", "ledger_by_party reports_by_origin");
 	ck_assert_int_eq(db_int("SELECT count(*) FROM reports"), 0);
 	store_close(store);
 	ck_assert_int_eq(db_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);

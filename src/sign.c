@@ -1,0 +1,99 @@
+/* Signing and checking receipts and acknowledgements, in base64. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+
+#include "sign.h"
+
+EVP_PKEY *
+sign_load_key(const char *path, char **cause)
+{
+	EVP_PKEY	*key;
+	FILE		*f;
+
+	*cause = NULL;
+	if ((f = fopen(path, "r")) == NULL) {
+		if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
+			*cause = NULL;
+		return (NULL);
+	}
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	if (key == NULL) {
+		ERR_clear_error();
+		if (asprintf(cause, "%s: not a PEM private key", path) == -1)
+			*cause = NULL;
+	}
+	return (key);
+}
+
+/* SHA-256 for every key but Ed25519, which signs the message itself. */
+static const EVP_MD *
+sign_md(EVP_PKEY *key)
+{
+	return (EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256());
+}
+
+char *
+sign_b64(EVP_PKEY *key, const void *msg, size_t len)
+{
+	EVP_MD_CTX	*ctx;
+	unsigned char	*sig = NULL;
+	char		*b64 = NULL;
+	size_t		 siglen = 0;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return (NULL);
+	if (EVP_DigestSignInit(ctx, NULL, sign_md(key), NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, &siglen, msg, len) != 1 ||
+	    (sig = malloc(siglen)) == NULL ||
+	    EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1)
+		goto done;
+	if ((b64 = malloc(4 * ((siglen + 2) / 3) + 1)) == NULL)
+		goto done;
+	EVP_EncodeBlock((unsigned char *)b64, sig, (int)siglen);
+done:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	free(sig);
+	return (b64);
+}
+
+int
+sign_verify_b64(EVP_PKEY *key, const void *msg, size_t len, const char *b64)
+{
+	EVP_MD_CTX	*ctx = NULL;
+	unsigned char	*sig = NULL;
+	size_t		 b64len = strlen(b64), pad = 0;
+	int		 siglen, rc = 0;
+
+	/* Base64 of at most a few hundred bytes: a signature, no more. */
+	if (b64len == 0 || b64len % 4 != 0 || b64len > 2048)
+		return (0);
+	if (b64[b64len - 1] == '=')
+		pad++;
+	if (b64[b64len - 2] == '=')
+		pad++;
+	if ((sig = malloc(b64len / 4 * 3)) == NULL)
+		return (-1);
+	if ((siglen = EVP_DecodeBlock(sig, (const unsigned char *)b64,
+	    (int)b64len)) < 0)
+		goto done;
+	siglen -= (int)pad;
+	if ((ctx = EVP_MD_CTX_new()) == NULL) {
+		rc = -1;
+		goto done;
+	}
+	if (EVP_DigestVerifyInit(ctx, NULL, sign_md(key), NULL, key) == 1 &&
+	    EVP_DigestVerify(ctx, sig, (size_t)siglen, msg, len) == 1)
+		rc = 1;
+done:
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	free(sig);
+	return (rc);
+}

@@ -922,5 +922,6 @@ conf_free(struct conf *conf)
 	for (i = 0; i < conf->npeer_amber_to; i++)
 		free(conf->peer_amber_to[i]);
 	free(conf->peer_amber_to);
+	free(conf->peer_amber_to_lines);
 	free(conf);
 }

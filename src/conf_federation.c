@@ -206,7 +206,9 @@ conf_federation_check(struct conf_parser *p)
 			break;
 		}
 	}
-	if (first != NULL && conf->hub_id == NULL)
+	/* A hub_id line that was refused has its own error. */
+	if (first != NULL && conf->hub_id == NULL &&
+	    conf_key_seen(p, "hub_id") == 0)
 		conf_error(p, first->line, "peer \"%s\": hub_id is required "
 		    "when a peer is set: add a line \"hub_id ID\" with this "
 		    "hub's own ID", first->id);

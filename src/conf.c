@@ -638,6 +638,15 @@ conf_key_find(const char *name)
 	return (NULL);
 }
 
+/* The first line that set the key name, or 0 if none did. */
+int
+conf_key_seen(struct conf_parser *p, const char *name)
+{
+	const struct conf_key	*k = conf_key_find(name);
+
+	return (k != NULL ? p->seen[k - conf_keys] : 0);
+}
+
 /* Check the value count of a key, then hand the values to its setter. */
 static int
 conf_apply(struct conf_parser *p, const struct conf_key *k, size_t argc,
@@ -946,5 +955,6 @@ conf_free(struct conf *conf)
 	for (i = 0; i < conf->npeer_amber_to; i++)
 		free(conf->peer_amber_to[i]);
 	free(conf->peer_amber_to);
+	free(conf->peer_amber_to_lines);
 	free(conf);
 }

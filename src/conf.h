@@ -76,8 +76,9 @@ struct conf {
 	char			*hub_id;	/* NULL when unset */
 	int			 hub_id_line;
 	char			**peer_amber_to;	/* IDs */
+	int			 *peer_amber_to_lines;	/* the line of each */
 	size_t			 npeer_amber_to;
-	int			 peer_amber_to_line;
+	int			 peer_amber_to_line;	/* the first */
 };
 
 /*

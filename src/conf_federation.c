@@ -147,6 +147,7 @@ conf_set_peer_amber_to(struct conf_parser *p, __attribute__((unused))
 {
 	struct conf	 *conf = p->conf;
 	char		**v;
+	int		 *lines;
 	size_t		  i;
 
 	for (i = 0; i < argc; i++) {
@@ -162,9 +163,14 @@ conf_set_peer_amber_to(struct conf_parser *p, __attribute__((unused))
 		if (v == NULL)
 			return (conf_nomem(p, line));
 		conf->peer_amber_to = v;
+		lines = reallocarray(conf->peer_amber_to_lines,
+		    conf->npeer_amber_to + 1, sizeof *lines);
+		if (lines == NULL)
+			return (conf_nomem(p, line));
+		conf->peer_amber_to_lines = lines;
 		if ((v[conf->npeer_amber_to] = strdup(argv[i])) == NULL)
 			return (conf_nomem(p, line));
-		conf->npeer_amber_to++;
+		lines[conf->npeer_amber_to++] = line;
 	}
 	if (conf->peer_amber_to_line == 0)
 		conf->peer_amber_to_line = line;
@@ -200,7 +206,9 @@ conf_federation_check(struct conf_parser *p)
 			break;
 		}
 	}
-	if (first != NULL && conf->hub_id == NULL)
+	/* A hub_id line that was refused has its own error. */
+	if (first != NULL && conf->hub_id == NULL &&
+	    conf_key_seen(p, "hub_id") == 0)
 		conf_error(p, first->line, "peer \"%s\": hub_id is required "
 		    "when a peer is set: add a line \"hub_id ID\" with this "
 		    "hub's own ID", first->id);
@@ -214,11 +222,12 @@ conf_federation_check(struct conf_parser *p)
 		if (m == NULL && conf_broken_has(p, conf->peer_amber_to[i]))
 			continue;
 		if (m == NULL)
-			conf_error(p, conf->peer_amber_to_line, "peer_amber_to: "
-			    "unknown member \"%s\"", conf->peer_amber_to[i]);
+			conf_error(p, conf->peer_amber_to_lines[i],
+			    "peer_amber_to: unknown member \"%s\"",
+			    conf->peer_amber_to[i]);
 		else if (m->role != ROLE_MEMBER && m->role != ROLE_PARTNER)
-			conf_error(p, conf->peer_amber_to_line, "peer_amber_to: "
-			    "\"%s\" is not a member or partner",
+			conf_error(p, conf->peer_amber_to_lines[i],
+			    "peer_amber_to: \"%s\" is not a member or partner",
 			    conf->peer_amber_to[i]);
 	}
 }

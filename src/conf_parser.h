@@ -69,6 +69,8 @@ int	conf_error(struct conf_parser *, int line, const char *fmt, ...)
 const char	*conf_quote(struct conf_parser *, const char *);
 /* Record lack of memory, which outranks any error in the file; -1. */
 int	conf_nomem(struct conf_parser *, int line);
+/* The first line that set the key name, or 0 if none did. */
+int	conf_key_seen(struct conf_parser *, const char *name);
 /* 1 if s is a member ID. */
 int	conf_valid_id(const char *s);
 

@@ -676,6 +676,398 @@ START_TEST(test_agreement)
 }
 END_TEST
 
+/* Federation: hub_id, peer lines and peer_amber_to (SPEC section 12). */
+#define HUB	"hub_id ASEAN\n"			/* line 4 */
+
+START_TEST(test_hub_id)
+{
+	struct conf	*conf;
+
+	conf = parse(TLS "hub_id ASEAN-hub_2\n");
+	ck_assert_str_eq(conf->hub_id, "ASEAN-hub_2");
+	ck_assert_int_eq(conf->hub_id_line, 4);
+	conf_free(conf);
+	conf = parse(TLS "hub_id abcdefghijklmnopqrstuvwxyz_-0123\n");
+	ck_assert_str_eq(conf->hub_id, "abcdefghijklmnopqrstuvwxyz_-0123");
+	conf_free(conf);
+	/* Optional without peers. */
+	conf = parse(TLS);
+	ck_assert_ptr_null(conf->hub_id);
+	ck_assert_int_eq(conf->hub_id_line, 0);
+	ck_assert_uint_eq(conf->npeer_amber_to, 0);
+	ck_assert_ptr_null(conf->peer_amber_to);
+	conf_free(conf);
+
+	EXPECT_EXACT(TLS "hub_id A.B\n",
+	    "x.conf:4: hub_id: invalid ID \"A.B\" (expected 1 to 32 of "
+	    "A-Z a-z 0-9 _ -)");
+	EXPECT_EXACT(TLS "hub_id \"\"\n",
+	    "x.conf:4: hub_id: invalid ID \"\" (expected 1 to 32 of "
+	    "A-Z a-z 0-9 _ -)");
+	EXPECT_EXACT(TLS "hub_id abcdefghijklmnopqrstuvwxyz_-01234\n",
+	    "x.conf:4: hub_id: invalid ID \"abcdefghijklmnopqrstuvwxyz_-01234\" "
+	    "(expected 1 to 32 of A-Z a-z 0-9 _ -)");
+	EXPECT_EXACT(TLS "hub_id\n",
+	    "x.conf:4: hub_id: missing value (expected ID)");
+	EXPECT_EXACT(TLS "hub_id A B\n",
+	    "x.conf:4: hub_id: too many values (expected ID)");
+	EXPECT_EXACT(TLS "hub_id A\nhub_id B\n",
+	    "x.conf:5: duplicate key \"hub_id\" (first set at line 4)");
+}
+END_TEST
+
+START_TEST(test_peer)
+{
+	struct conf			*conf;
+	const struct conf_member	*m;
+
+	conf = parse(TLS HUB
+	    "peer EU cert_cn=hub.eu.example\n"			/* 5 */
+	    "peer AU name=\"AU hub\" cert_sha256=" FP_A " connect=192.0.2.7:7400"
+	    " max_tlp=amber hops=16\n"				/* 6 */
+	    "peer AF cert_cn=af connect=[2001:db8::7]:07400 max_tlp=clear\n"
+	    "peer JP cert_cn=jp connect=hub-1.jp.example:443 hops=1 "
+	    "max_tlp=green\n"					/* 8 */
+	    "member SG cert_cn=sg\n");				/* 9 */
+	ck_assert_uint_eq(conf->nmembers, 5);
+	m = conf_member_by_id(conf, "EU");
+	ck_assert_ptr_eq(m, &conf->members[0]);
+	ck_assert_int_eq(m->role, ROLE_HUB);
+	ck_assert_str_eq(m->name, "EU");
+	ck_assert_str_eq(m->cn, "hub.eu.example");
+	ck_assert_uint_eq(m->nsha256, 0);
+	/* The defaults: green, this hub's own reports only, not dialled. */
+	ck_assert_int_eq(m->max_tlp, TLP_GREEN);
+	ck_assert_uint_eq(m->hops, 1);
+	ck_assert_ptr_null(m->connect.host);
+	ck_assert_ptr_null(m->connect.port);
+	ck_assert_int_eq(m->connect.line, 0);
+	ck_assert_int_eq(m->line, 5);
+
+	m = conf_member_by_id(conf, "AU");
+	ck_assert_int_eq(m->role, ROLE_HUB);
+	ck_assert_str_eq(m->name, "AU hub");
+	ck_assert_uint_eq(m->nsha256, 1);
+	ck_assert_uint_eq(m->sha256[0][0], 0xab);
+	ck_assert_ptr_null(m->cn);
+	ck_assert_str_eq(m->connect.host, "192.0.2.7");
+	ck_assert_str_eq(m->connect.port, "7400");
+	ck_assert_int_eq(m->connect.line, 6);
+	ck_assert_int_eq(m->max_tlp, TLP_AMBER);
+	ck_assert_uint_eq(m->hops, 16);
+
+	m = conf_member_by_id(conf, "AF");
+	ck_assert_str_eq(m->connect.host, "2001:db8::7");
+	ck_assert_str_eq(m->connect.port, "7400");
+	ck_assert_int_eq(m->max_tlp, TLP_CLEAR);
+	ck_assert_uint_eq(m->hops, 1);
+
+	m = conf_member_by_id(conf, "JP");
+	ck_assert_str_eq(m->connect.host, "hub-1.jp.example");
+	ck_assert_str_eq(m->connect.port, "443");
+	ck_assert_int_eq(m->max_tlp, TLP_GREEN);
+	ck_assert_uint_eq(m->hops, 1);
+
+	/* A peer's certificate maps to it like a member's. */
+	ck_assert_ptr_eq(conf_member_by_cert(conf, NULL, "hub.eu.example"),
+	    &conf->members[0]);
+	ck_assert_int_eq(conf_member_by_id(conf, "SG")->role, ROLE_MEMBER);
+	conf_free(conf);
+
+	/* hub_id may come after the peers. */
+	conf = parse(TLS "peer EU cert_cn=eu\nhub_id ASEAN\n");
+	ck_assert_str_eq(conf->hub_id, "ASEAN");
+	ck_assert_int_eq(conf->members[0].role, ROLE_HUB);
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_peer_connect)
+{
+	static const char *bad_hosts[] = {
+		"hub.example",		/* no port */
+		"[::1]7400",
+		"[::1]",
+		"[::1:7400",
+		"::1:7400",		/* IPv6 without brackets */
+		"[192.0.2.1]:7400",	/* IPv4 in brackets */
+		"[]:7400",
+		"[hub.example]:7400",
+		"[fe80::1%eth0]:7400",
+		":7400",
+		"hub_1.example:7400",
+		"-hub.example:7400",
+		".hub.example:7400",
+		"hub example:7400",
+		"*:7400",
+	};
+	static const char *bad_ports[] = {
+		"hub.example:0", "hub.example:65536", "hub.example:+80",
+		"hub.example:", "hub.example:80x", "hub.example:-1",
+		"hub.example: 80", "[::1]:", "[::1]:0",
+		"192.0.2.1:99999999999999999999999", "hub.example:0x50",
+	};
+	struct conf	*conf;
+	char		 text[512], want[512];
+	size_t		 i;
+
+	conf = parse(TLS HUB "peer EU cert_cn=eu connect=192.0.2.1:1\n"
+	    "peer AU cert_cn=au connect=[::]:65535\n"
+	    "peer JP cert_cn=jp connect=localhost:7400\n");
+	ck_assert_str_eq(conf->members[0].connect.host, "192.0.2.1");
+	ck_assert_str_eq(conf->members[0].connect.port, "1");
+	ck_assert_str_eq(conf->members[1].connect.host, "::");
+	ck_assert_str_eq(conf->members[1].connect.port, "65535");
+	ck_assert_str_eq(conf->members[2].connect.host, "localhost");
+	ck_assert_int_eq(conf->members[2].connect.line, 7);
+	conf_free(conf);
+
+	for (i = 0; i < sizeof bad_hosts / sizeof bad_hosts[0]; i++) {
+		snprintf(text, sizeof text, TLS HUB "peer EU cert_cn=eu "
+		    "\"connect=%s\"\n", bad_hosts[i]);
+		snprintf(want, sizeof want, "x.conf:5: peer \"EU\": connect: "
+		    "expected HOST:PORT or [IPv6]:PORT, got \"%s\"",
+		    bad_hosts[i]);
+		EXPECT_EXACT(text, want);
+	}
+	for (i = 0; i < sizeof bad_ports / sizeof bad_ports[0]; i++) {
+		snprintf(text, sizeof text, TLS HUB "peer EU cert_cn=eu "
+		    "\"connect=%s\"\n", bad_ports[i]);
+		snprintf(want, sizeof want, "x.conf:5: peer \"EU\": connect: "
+		    "expected a port from 1 to 65535 in \"%s\"", bad_ports[i]);
+		EXPECT_EXACT(text, want);
+	}
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu connect=192.0.2.1:7400 "
+	    "connect=192.0.2.2:7400\n",
+	    "x.conf:5: peer \"EU\": duplicate option \"connect\"");
+	EXPECT_EXACT(TLS HUB "peer EU connect=192.0.2.1:7400 cert_cn=eu "
+	    "connect=192.0.2.1:7400\n",
+	    "x.conf:5: peer \"EU\": duplicate option \"connect\"");
+}
+END_TEST
+
+START_TEST(test_peer_options)
+{
+	static const char *bad_tlps[] = { "amber+strict", "red", "AMBER",
+	    "", "white", "green " };
+	static const char *bad_hops[] = { "0", "17", "-1", "+1", "", "x",
+	    "1x", "0x2", "18446744073709551617" };
+	char	text[512], want[512];
+	size_t	i;
+
+	for (i = 0; i < sizeof bad_tlps / sizeof bad_tlps[0]; i++) {
+		snprintf(text, sizeof text, TLS HUB "peer EU cert_cn=eu "
+		    "\"max_tlp=%s\"\n", bad_tlps[i]);
+		snprintf(want, sizeof want, "x.conf:5: peer \"EU\": max_tlp: "
+		    "expected clear, green or amber (amber+strict and red "
+		    "never leave the hub), got \"%s\"", bad_tlps[i]);
+		EXPECT_EXACT(text, want);
+	}
+	for (i = 0; i < sizeof bad_hops / sizeof bad_hops[0]; i++) {
+		snprintf(text, sizeof text, TLS HUB "peer EU cert_cn=eu "
+		    "\"hops=%s\"\n", bad_hops[i]);
+		snprintf(want, sizeof want, "x.conf:5: peer \"EU\": hops: "
+		    "expected a number from 1 to 16, got \"%s\"", bad_hops[i]);
+		EXPECT_EXACT(text, want);
+	}
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu max_tlp=clear max_tlp=clear\n",
+	    "x.conf:5: peer \"EU\": duplicate option \"max_tlp\"");
+	EXPECT_EXACT(TLS HUB "peer EU hops=2 cert_cn=eu hops=3\n",
+	    "x.conf:5: peer \"EU\": duplicate option \"hops\"");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu name=a name=b\n",
+	    "x.conf:5: peer \"EU\": duplicate option \"name\"");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu cert_cn=eu2\n",
+	    "x.conf:5: peer \"EU\": duplicate option \"cert_cn\"");
+	/* A peer's role is hub: it is not for the line to say. */
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu role=hub\n",
+	    "x.conf:5: peer \"EU\": a peer has role hub; remove role=");
+	EXPECT_EXACT(TLS HUB "peer EU role=partner cert_cn=eu\n",
+	    "x.conf:5: peer \"EU\": a peer has role hub; remove role=");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu colour=blue\n",
+	    "x.conf:5: peer \"EU\": unknown option \"colour\"");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu Connect=192.0.2.1:7400\n",
+	    "x.conf:5: peer \"EU\": unknown option \"Connect\"");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu amber\n",
+	    "x.conf:5: peer \"EU\": expected OPTION=VALUE, got \"amber\"");
+	EXPECT_EXACT(TLS HUB "peer EU max_tlp=amber connect=192.0.2.1:7400\n",
+	    "x.conf:5: peer \"EU\": expected cert_sha256 or cert_cn (at least "
+	    "one)");
+	EXPECT_EXACT(TLS HUB "peer E.U cert_cn=eu\n",
+	    "x.conf:5: peer: invalid ID \"E.U\" (expected 1 to 32 of A-Z a-z "
+	    "0-9 _ -)");
+	EXPECT_EXACT(TLS HUB "peer\n",
+	    "x.conf:5: peer: missing value (expected ID [name=NAME] "
+	    "[cert_sha256=HEX]... [cert_cn=CN] [connect=HOST:PORT] "
+	    "[max_tlp=clear|green|amber] [hops=N])");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu\npeer AU cert_cn=au\n"
+	    "peer EU cert_cn=eu2\n",
+	    "x.conf:7: peer \"EU\": duplicate peer ID (first declared at line "
+	    "5)");
+	/* Certificates: a peer's and a member's are one namespace. */
+	EXPECT_EXACT(TLS HUB "member SG cert_cn=shared\n"
+	    "peer EU cert_cn=shared\n",
+	    "x.conf:6: peer \"EU\": cert_cn \"shared\" already claimed by "
+	    "\"SG\" (line 5)");
+	EXPECT_EXACT(TLS HUB "peer EU cert_sha256=" FP_A "\n"
+	    "member SG cert_sha256=" FP_A_HEX "\n",
+	    "x.conf:6: member \"SG\": certificate fingerprint already claimed "
+	    "by \"EU\" (line 5)");
+
+	/* The peer options are a peer's: a member line refuses them. */
+	EXPECT_EXACT(TLS "member SG cert_cn=sg connect=192.0.2.1:7400\n",
+	    "x.conf:4: member \"SG\": unknown option \"connect\"");
+	EXPECT_EXACT(TLS "member SG cert_cn=sg max_tlp=green\n",
+	    "x.conf:4: member \"SG\": unknown option \"max_tlp\"");
+	EXPECT_EXACT(TLS "member SG cert_cn=sg hops=2\n",
+	    "x.conf:4: member \"SG\": unknown option \"hops\"");
+	EXPECT_EXACT(TLS "member SG role=hub cert_cn=sg\n",
+	    "x.conf:4: member \"SG\": role: expected member, partner or "
+	    "operator, got \"hub\"");
+}
+END_TEST
+
+START_TEST(test_peer_needs_hub_id)
+{
+	/* Reported at the first peer's line. */
+	EXPECT_EXACT(TLS "member SG cert_cn=sg\npeer EU cert_cn=eu\n"
+	    "peer AU cert_cn=au\n",
+	    "x.conf:5: peer \"EU\": hub_id is required when a peer is set: add "
+	    "a line \"hub_id ID\" with this hub's own ID");
+	/* A line error before it is the error. */
+	EXPECT_EXACT(TLS "idle_timeout 0\npeer EU cert_cn=eu\n",
+	    "x.conf:4: idle_timeout: expected a number from 1 to 86400, got "
+	    "\"0\"");
+	/* A hub_id line that failed is the error, not its absence. */
+	EXPECT_EXACT(TLS "peer EU cert_cn=eu\nhub_id A.B\n",
+	    "x.conf:5: hub_id: invalid ID \"A.B\" (expected 1 to 32 of "
+	    "A-Z a-z 0-9 _ -)");
+	EXPECT_EXACT(TLS "peer EU cert_cn=eu\nhub_id A B\n",
+	    "x.conf:5: hub_id: too many values (expected ID)");
+	EXPECT_EXACT(TLS "peer EU cert_cn=eu\nhub_id\n",
+	    "x.conf:5: hub_id: missing value (expected ID)");
+	/* The first peer line that failed is the error, if it comes first. */
+	EXPECT_EXACT(TLS "peer EU cert_cn=eu hops=0\npeer AU cert_cn=au\n",
+	    "x.conf:4: peer \"EU\": hops: expected a number from 1 to 16, got "
+	    "\"0\"");
+}
+END_TEST
+
+START_TEST(test_peer_member_ids)
+{
+	/* A peer and a member cannot share an ID, either way round. */
+	EXPECT_EXACT(TLS HUB "member EU cert_cn=a\npeer EU cert_cn=b\n",
+	    "x.conf:6: peer \"EU\": the ID is already a member's (line 5): a "
+	    "peer and a member cannot share an ID");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=a\nmember EU cert_cn=b\n",
+	    "x.conf:6: member \"EU\": the ID is already a peer's (line 5): a "
+	    "peer and a member cannot share an ID");
+	EXPECT_EXACT(TLS HUB "member EU role=operator cert_cn=a\n"
+	    "peer EU cert_cn=b\n",
+	    "x.conf:6: peer \"EU\": the ID is already a member's (line 5): a "
+	    "peer and a member cannot share an ID");
+	EXPECT_EXACT(TLS HUB "member EU role=partner cert_cn=a\n"
+	    "peer EU cert_cn=b\n",
+	    "x.conf:6: peer \"EU\": the ID is already a member's (line 5): a "
+	    "peer and a member cannot share an ID");
+	/* IDs are compared in their case. */
+	{
+		struct conf	*conf;
+
+		conf = parse(TLS HUB "member eu cert_cn=a\npeer EU cert_cn=b\n");
+		ck_assert_int_eq(conf_member_by_id(conf, "eu")->role,
+		    ROLE_MEMBER);
+		ck_assert_int_eq(conf_member_by_id(conf, "EU")->role, ROLE_HUB);
+		conf_free(conf);
+	}
+	/* This hub's own ID is neither. */
+	EXPECT_EXACT(TLS "hub_id SG\nmember SG cert_cn=sg\n",
+	    "x.conf:4: hub_id: \"SG\" is also the ID of a member (line 5)");
+	EXPECT_EXACT(TLS "member OPS role=operator cert_cn=ops\nhub_id OPS\n",
+	    "x.conf:5: hub_id: \"OPS\" is also the ID of a member (line 4)");
+	EXPECT_EXACT(TLS "peer EU cert_cn=eu\nhub_id EU\n",
+	    "x.conf:5: hub_id: \"EU\" is also the ID of a peer (line 4)");
+}
+END_TEST
+
+START_TEST(test_peer_amber_to)
+{
+	struct conf	*conf;
+
+	conf = parse(TLS HUB "peer EU cert_cn=eu\n"
+	    "peer_amber_to SG APCERT\n"				/* 6 */
+	    "member SG cert_cn=sg\n"
+	    "member APCERT role=partner cert_cn=ap\n"
+	    "member MY cert_cn=my\n"
+	    "peer_amber_to MY\n");				/* 10 */
+	ck_assert_uint_eq(conf->npeer_amber_to, 3);
+	ck_assert_str_eq(conf->peer_amber_to[0], "SG");
+	ck_assert_str_eq(conf->peer_amber_to[1], "APCERT");
+	ck_assert_str_eq(conf->peer_amber_to[2], "MY");
+	ck_assert_int_eq(conf->peer_amber_to_line, 6);
+	ck_assert_int_eq(conf->peer_amber_to_lines[0], 6);
+	ck_assert_int_eq(conf->peer_amber_to_lines[1], 6);
+	ck_assert_int_eq(conf->peer_amber_to_lines[2], 10);
+	ck_assert_int_eq(conf_amber_to(conf, "SG"), 1);
+	ck_assert_int_eq(conf_amber_to(conf, "MY"), 1);
+	ck_assert_int_eq(conf_amber_to(conf, "EU"), 0);
+	ck_assert_int_eq(conf_amber_to(conf, "sg"), 0);
+	ck_assert_int_eq(conf_amber_to(conf, "S"), 0);
+	conf_free(conf);
+	/* Without peers it is allowed, and idle. */
+	conf = parse(TLS "member SG cert_cn=sg\npeer_amber_to SG\n");
+	ck_assert_int_eq(conf_amber_to(conf, "SG"), 1);
+	conf_free(conf);
+
+	EXPECT_EXACT(TLS "member SG cert_cn=sg\npeer_amber_to SG XX\n",
+	    "x.conf:5: peer_amber_to: unknown member \"XX\"");
+	EXPECT_EXACT(TLS HUB "member OPS role=operator cert_cn=ops\n"
+	    "peer_amber_to OPS\n",
+	    "x.conf:6: peer_amber_to: \"OPS\" is not a member or partner");
+	EXPECT_EXACT(TLS HUB "peer EU cert_cn=eu\npeer_amber_to EU\n",
+	    "x.conf:6: peer_amber_to: \"EU\" is not a member or partner");
+	EXPECT_EXACT(TLS HUB "peer_amber_to ASEAN\n",
+	    "x.conf:5: peer_amber_to: unknown member \"ASEAN\"");
+	EXPECT_EXACT(TLS "member SG cert_cn=sg\npeer_amber_to SG SG\n",
+	    "x.conf:5: peer_amber_to: \"SG\" given twice");
+	EXPECT_EXACT(TLS "member SG cert_cn=sg\npeer_amber_to SG\n"
+	    "peer_amber_to SG\n",
+	    "x.conf:6: peer_amber_to: \"SG\" given twice");
+	EXPECT_EXACT(TLS "peer_amber_to S.G\n",
+	    "x.conf:4: peer_amber_to: invalid ID \"S.G\" (expected 1 to 32 of "
+	    "A-Z a-z 0-9 _ -)");
+	EXPECT_EXACT(TLS "peer_amber_to\n",
+	    "x.conf:4: peer_amber_to: missing value (expected ID...)");
+	/* Each name is blamed at the line that gave it. */
+	EXPECT_EXACT(TLS "member SG cert_cn=sg\npeer_amber_to SG\n"
+	    "peer_amber_to XX\n",
+	    "x.conf:6: peer_amber_to: unknown member \"XX\"");
+	EXPECT_EXACT(TLS "member SG cert_cn=sg\npeer_amber_to SG\n"
+	    "member OPS role=operator cert_cn=ops\npeer_amber_to OPS\n",
+	    "x.conf:7: peer_amber_to: \"OPS\" is not a member or partner");
+	/* A member line that failed is the error, not the name of it. */
+	EXPECT_EXACT(TLS "peer_amber_to SG\nmember SG cert_cn=sg colour=red\n",
+	    "x.conf:5: member \"SG\": unknown option \"colour\"");
+}
+END_TEST
+
+START_TEST(test_agreement_peer)
+{
+	EXPECT_EXACT(TLS HUB "member ID cert_cn=id\npeer EU cert_cn=eu\n"
+	    "agreement ID EU max_tlp=amber\n",
+	    "x.conf:7: agreement ID EU: \"EU\" is a peer hub (what leaves for "
+	    "it is its peer line's max_tlp)");
+	EXPECT_EXACT(TLS HUB "agreement EU ID max_tlp=red\n"
+	    "member ID cert_cn=id\npeer EU cert_cn=eu\n",
+	    "x.conf:5: agreement EU ID: \"EU\" is a peer hub (what leaves for "
+	    "it is its peer line's max_tlp)");
+	/* A peer line that failed is the error, not the agreement naming it. */
+	EXPECT_EXACT(TLS HUB "member ID cert_cn=id\n"
+	    "agreement ID EU max_tlp=amber\npeer EU cert_cn=eu hops=99\n",
+	    "x.conf:7: peer \"EU\": hops: expected a number from 1 to 16, got "
+	    "\"99\"");
+}
+END_TEST
+
 START_TEST(test_first_error)
 {
 	/* Two line errors: the first line wins. */
@@ -870,6 +1262,14 @@ conf_suite(void)
 	ADD("fingerprint_syntax", test_fingerprint_syntax);
 	ADD("identity_conflict", test_identity_conflict);
 	ADD("agreement", test_agreement);
+	ADD("hub_id", test_hub_id);
+	ADD("peer", test_peer);
+	ADD("peer_connect", test_peer_connect);
+	ADD("peer_options", test_peer_options);
+	ADD("peer_needs_hub_id", test_peer_needs_hub_id);
+	ADD("peer_member_ids", test_peer_member_ids);
+	ADD("peer_amber_to", test_peer_amber_to);
+	ADD("agreement_peer", test_agreement_peer);
 	ADD("first_error", test_first_error);
 	ADD("lookup", test_lookup);
 	ADD("load", test_load);

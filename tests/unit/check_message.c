@@ -256,6 +256,60 @@ START_TEST(message_deep_nesting)
 }
 END_TEST
 
+/* The types hubs send each other, with their ref, and names close to them. */
+START_TEST(message_hub_types)
+{
+	static const struct {
+		const char		*text;
+		enum message_type	 type;
+	} cases[] = {
+		{ "{\"type\":\"forward\",\"ref\":\"17\",\"forward\":{}}",
+		    MESSAGE_FORWARD },
+		{ "{\"ref\":\"17\",\"type\":\"accepted\",\"seq\":3}",
+		    MESSAGE_ACCEPTED },
+		{ "{\"type\":\"rejected\",\"ref\":\"17\",\"error\":\"x\"}",
+		    MESSAGE_REJECTED },
+		{ "{\"type\":\"error\",\"ref\":\"17\"}", MESSAGE_ERROR },
+		{ "{\"type\":\"pong\",\"ref\":\"17\"}", MESSAGE_PONG },
+	};
+	static const enum message_type member_types[] = { MESSAGE_REPORT,
+	    MESSAGE_SUBSCRIBE, MESSAGE_ACK, MESSAGE_QUERY, MESSAGE_PING };
+	static const char *near[] = { "Forward", "FORWARD", "forwarded",
+	    "forwar", "accept", "Accepted", "reject", "pong ", " pong",
+	    "errors", "" };
+	struct verdict	v = { 0 };
+	struct message	m;
+	char		text[128];
+	size_t		i, j;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		decode(cases[i].text, PROTO_OK, "17", &m);
+		ck_assert_int_eq(m.type, cases[i].type);
+		message_clear(&m);
+		/* Each a type of its own, apart from the members' too. */
+		for (j = 0; j < sizeof cases / sizeof cases[0]; j++)
+			ck_assert(i == j || cases[i].type != cases[j].type);
+		for (j = 0; j < sizeof member_types / sizeof member_types[0];
+		    j++)
+			ck_assert_int_ne(cases[i].type, member_types[j]);
+	}
+	for (i = 0; i < sizeof near / sizeof near[0]; i++) {
+		snprintf(text, sizeof text, "{\"ref\":\"17\",\"type\":\"%s\"}",
+		    near[i]);
+		ck_assert_int_eq(message_decode(text, strlen(text), &m, &v), -1);
+		ck_assert_msg(v.error == PROTO_UNKNOWN_TYPE, "%s: %s", text,
+		    proto_error_name(v.error));
+		ck_assert_str_eq(v.field, "type");
+		ck_assert_str_eq(m.ref, "17");
+		verdict_clear(&v);
+		message_clear(&m);
+	}
+	/* A NUL does not make a type of what comes before it. */
+	decode("{\"type\":\"pong\\u0000\"}", PROTO_MALFORMED_JSON, NULL, &m);
+	message_clear(&m);
+}
+END_TEST
+
 static Suite *
 message_suite(void)
 {
@@ -270,6 +324,9 @@ message_suite(void)
 	tcase_add_test(tc, message_types);
 	tcase_add_test(tc, message_errors);
 	tcase_add_test(tc, message_deep_nesting);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("hub_types");
+	tcase_add_test(tc, message_hub_types);
 	suite_add_tcase(s, tc);
 	return (s);
 }

@@ -531,6 +531,408 @@ START_TEST(test_unknown_sender)
 END_TEST
 
 /*
+ * Federation: what leaves for a peer hub, and who receives here a report
+ * that a peer forwarded.
+ */
+
+/* A set written as recipients() writes it, the tier as R, G or B. */
+static char *
+set_text(const struct policy_set *set)
+{
+	char	*out = NULL;
+	size_t	 len = 0, i;
+	FILE	*f;
+
+	f = open_memstream(&out, &len);
+	ck_assert_ptr_nonnull(f);
+	for (i = 0; i < set->n; i++)
+		fprintf(f, "%s%s:%c", i == 0 ? "" : " ", set->list[i].member,
+		    "BRG"[set->list[i].tier]);
+	fclose(f);
+	return (out);
+}
+
+/* Split "A B C" into path (at most CONF_PATH_MAX); the count. */
+static size_t
+path_split(char *text, const char *path[CONF_PATH_MAX])
+{
+	size_t	 n = 0;
+	char	*p;
+
+	for (p = strtok(text, " "); p != NULL; p = strtok(NULL, " ")) {
+		ck_assert_uint_lt(n, CONF_PATH_MAX);
+		path[n++] = p;
+	}
+	return (n);
+}
+
+/* The set of a forward with hubs before this one given as "A B". */
+static char *
+forwarded(const struct conf *conf, enum tlp tlp, const json_t *names,
+    const char *hubs)
+{
+	struct policy_set	 set;
+	struct verdict		 v = { PROTO_OK, NULL, NULL };
+	const char		*path[CONF_PATH_MAX];
+	char			*copy, *out;
+	size_t			 npath;
+	int			 rc;
+
+	copy = strdup(hubs);
+	ck_assert_ptr_nonnull(copy);
+	npath = path_split(copy, path);
+	memset(&set, 0xa5, sizeof set);
+	rc = policy_forwarded(conf, tlp, names, path, npath, &set, &v);
+	ck_assert_msg(rc == 0, "forward tlp %s by %s refused: %s %s: %s",
+	    tlp_name(tlp), hubs, proto_error_name(v.error),
+	    v.field != NULL ? v.field : "-",
+	    v.message != NULL ? v.message : "-");
+	ck_assert_int_eq(v.error, PROTO_OK);
+	ck_assert_ptr_null(v.field);
+	ck_assert_ptr_null(v.message);
+	out = set_text(&set);
+	if (set.n == 0)
+		ck_assert_ptr_null(set.list);
+	policy_set_clear(&set);
+	free(copy);
+	return (out);
+}
+
+/* The set of a forward must be exactly expected. */
+#define EXPECT_FORWARDED(conf, tlp, names, hubs, expected) do {		\
+	char	*got_ = forwarded((conf), (tlp), (names), (hubs));	\
+									\
+	ck_assert_msg(strcmp(got_, (expected)) == 0,			\
+	    "forward tlp %s by %s: got \"%s\", expected \"%s\"",	\
+	    tlp_name(tlp), (hubs), got_, (expected));			\
+	free(got_);							\
+} while (0)
+
+/* The report must be refused with exactly this error, field and message. */
+static void
+expect_refused_exact(const struct conf *conf, const char *sender,
+    enum tlp tlp, json_t *names, enum proto_error error, const char *field,
+    const char *message)
+{
+	struct policy_set	set;
+	struct verdict		v = { PROTO_OK, NULL, NULL };
+
+	memset(&set, 0xa5, sizeof set);
+	ck_assert_int_eq(policy_recipients(conf, sender, tlp, names, &set,
+	    &v), -1);
+	ck_assert_str_eq(proto_error_name(v.error), proto_error_name(error));
+	ck_assert_ptr_nonnull(v.field);
+	ck_assert_str_eq(v.field, field);
+	ck_assert_ptr_nonnull(v.message);
+	ck_assert_str_eq(v.message, message);
+	ck_assert_uint_eq(set.n, 0);
+	ck_assert_ptr_null(set.list);
+	verdict_clear(&v);
+	json_decref(names);
+}
+
+/*
+ * For each max_tlp and hops of a peer line: whether a report leaves for
+ * it, by tlp (clear ... red) and then by the hubs before this one (0 to 3).
+ */
+static const struct {
+	const char	*max_tlp;	/* NULL: the default */
+	unsigned	 hops;		/* 0: the default */
+	const char	*leaves;
+} peer_matrix[] = {
+	{ "clear", 1, "Y--- ---- ---- ---- ----" },
+	{ "clear", 2, "YY-- ---- ---- ---- ----" },
+	{ "clear", 3, "YYY- ---- ---- ---- ----" },
+	{ "green", 1, "Y--- Y--- ---- ---- ----" },
+	{ "green", 2, "YY-- YY-- ---- ---- ----" },
+	{ "green", 3, "YYY- YYY- ---- ---- ----" },
+	{ "amber", 1, "Y--- Y--- Y--- ---- ----" },
+	{ "amber", 2, "YY-- YY-- YY-- ---- ----" },
+	{ "amber", 3, "YYY- YYY- YYY- ---- ----" },
+	/* Default: green, and only this hub's own reports. */
+	{ NULL,    0, "Y--- Y--- ---- ---- ----" },
+};
+
+START_TEST(test_peer_allowed)
+{
+	static const char *const hubs[] = { "NZ", "JP", "KR" };
+	const struct conf_member	*peer;
+	struct conf			*conf;
+	char				 line[256], opt[64] = "";
+	const char			*leaves = peer_matrix[_i].leaves;
+	enum tlp			 tlp;
+	size_t				 npath;
+	int				 got;
+
+	if (peer_matrix[_i].max_tlp != NULL)
+		snprintf(opt, sizeof opt, " max_tlp=%s",
+		    peer_matrix[_i].max_tlp);
+	if (peer_matrix[_i].hops != 0)
+		snprintf(opt + strlen(opt), sizeof opt - strlen(opt),
+		    " hops=%u", peer_matrix[_i].hops);
+	snprintf(line, sizeof line, "hub_id ASEAN\n"
+	    "peer EU cert_cn=eu.example%s\n", opt);
+	conf = parse(line);
+	peer = conf_member_by_id(conf, "EU");
+	ck_assert_ptr_nonnull(peer);
+	ck_assert_int_eq(peer->role, ROLE_HUB);
+	for (tlp = TLP_CLEAR; tlp <= TLP_RED; tlp++) {
+		for (npath = 0; npath <= 3; npath++) {
+			got = policy_peer_allowed(peer, tlp, NULL, hubs, npath);
+			ck_assert_msg(got == (leaves[tlp * 5 + npath] == 'Y'),
+			    "%stlp %s after %zu hubs: %d", line,
+			    tlp_name(tlp), npath, got);
+		}
+	}
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_peer_allowed_rules)
+{
+	static const char *const clean[] = { "NZ", "JP" };
+	static const char *const via[] = { "NZ", "EU" };
+	static const char *const like[] = { "EU2", "eu", "E" };
+	struct conf_member		 fake;
+	const struct conf_member	*eu, *sg;
+	struct conf			*conf;
+	json_t				*names;
+	enum tlp			 tlp;
+
+	conf = parse("hub_id ASEAN\n"
+	    "peer EU cert_cn=eu.example max_tlp=amber hops=3\n"
+	    "member SG cert_cn=sg.example\n");
+	eu = conf_member_by_id(conf, "EU");
+	sg = conf_member_by_id(conf, "SG");
+
+	/* Named recipients: only a list that names the peer lets it go. */
+	names = named("EU", NULL);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_AMBER, names, NULL, 0), 1);
+	json_decref(names);
+	names = named("SG", "EU", NULL);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_GREEN, names, clean, 2),
+	    1);
+	json_decref(names);
+	names = named("SG", NULL);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, names, NULL, 0), 0);
+	json_decref(names);
+	names = named("EU2", "eu", NULL);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, names, NULL, 0), 0);
+	json_decref(names);
+	names = named(NULL);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, names, NULL, 0), 0);
+	json_decref(names);
+	/* A name that is not a string is no one. */
+	names = json_pack("[i,s]", 7, "EU");
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, names, NULL, 0), 1);
+	json_decref(names);
+
+	/* A path that holds the peer: never back to it, whatever the hops. */
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, NULL, clean, 2), 1);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, NULL, via, 2), 0);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, NULL, via + 1, 1),
+	    0);
+	ck_assert_int_eq(policy_peer_allowed(eu, TLP_CLEAR, NULL, like, 2), 1);
+
+	/* Only a party of role hub is a peer. */
+	for (tlp = TLP_CLEAR; tlp <= TLP_RED; tlp++)
+		ck_assert_int_eq(policy_peer_allowed(sg, tlp, NULL, NULL, 0), 0);
+
+	/* Above amber never leaves, even for a peer that says more. */
+	fake = *eu;
+	fake.max_tlp = TLP_RED;
+	fake.hops = CONF_HOPS_MAX;
+	ck_assert_int_eq(policy_peer_allowed(&fake, TLP_AMBER, NULL, NULL, 0),
+	    1);
+	ck_assert_int_eq(policy_peer_allowed(&fake, TLP_AMBER_STRICT, NULL,
+	    NULL, 0), 0);
+	ck_assert_int_eq(policy_peer_allowed(&fake, TLP_RED, NULL, NULL, 0), 0);
+	names = named("EU", NULL);
+	ck_assert_int_eq(policy_peer_allowed(&fake, TLP_RED, names, NULL, 0),
+	    0);
+	json_decref(names);
+	conf_free(conf);
+}
+END_TEST
+
+/*
+ * A region with three peer hubs, declared among its members: EU takes up
+ * to amber from up to two hubs before this one, AU the defaults, AF clear
+ * from up to one.
+ */
+#define FEDERATION_BASE							\
+	"member ID cert_cn=id.example\n"				\
+	"member SG cert_cn=sg.example\n"				\
+	"peer EU cert_cn=eu.example max_tlp=amber hops=3\n"		\
+	"member APCERT role=partner cert_cn=apcert.example\n"		\
+	"member OPS role=operator cert_cn=ops.example\n"		\
+	"peer AU cert_cn=au.example\n"					\
+	"peer AF cert_cn=af.example max_tlp=clear hops=2\n"		\
+	"member TH cert_cn=th.example\n"				\
+	"hub_id ASEAN\n"						\
+	"agreement ID SG max_tlp=red\n"					\
+	"agreement ID APCERT max_tlp=amber\n"
+#define FEDERATION	FEDERATION_BASE "peer_amber_to SG APCERT\n"
+
+START_TEST(test_peer_recipients)
+{
+	struct conf	*conf = parse(FEDERATION);
+	json_t		*names;
+
+	/* Peers through the global tier, in registry order with the rest. */
+	EXPECT_SET(conf, "ID", TLP_CLEAR, NULL,
+	    "SG:R EU:G APCERT:G AU:G AF:G TH:R");
+	EXPECT_SET(conf, "ID", TLP_GREEN, NULL, "SG:R EU:G APCERT:B AU:G TH:R");
+	EXPECT_SET(conf, "ID", TLP_AMBER, NULL, "SG:B EU:G APCERT:B");
+	EXPECT_SET(conf, "ID", TLP_AMBER_STRICT, NULL, "SG:B");
+	EXPECT_SET(conf, "ID", TLP_RED, NULL, "SG:B");
+	EXPECT_SET(conf, "TH", TLP_GREEN, NULL, "ID:R SG:R EU:G AU:G");
+	EXPECT_SET(conf, "SG", TLP_AMBER, NULL, "ID:B EU:G");
+	/* A partner's report leaves on the peers' own terms. */
+	EXPECT_SET(conf, "APCERT", TLP_CLEAR, NULL,
+	    "ID:G SG:G EU:G AU:G AF:G TH:G");
+	EXPECT_SET(conf, "APCERT", TLP_GREEN, NULL, "ID:B EU:G AU:G");
+	/* A peer's own report is not sent to peers from here. */
+	EXPECT_SET(conf, "EU", TLP_CLEAR, NULL, "ID:G SG:G APCERT:G TH:G");
+
+	/* Named: a peer named goes, one not named does not. */
+	names = named("EU", NULL);
+	EXPECT_SET(conf, "ID", TLP_GREEN, names, "EU:G");
+	EXPECT_SET(conf, "ID", TLP_AMBER, names, "EU:G");
+	json_decref(names);
+	names = named("SG", NULL);
+	EXPECT_SET(conf, "ID", TLP_CLEAR, names, "SG:R");
+	json_decref(names);
+	names = named("TH", "EU", "AU", NULL);
+	EXPECT_SET(conf, "ID", TLP_GREEN, names, "EU:G AU:G TH:R");
+	json_decref(names);
+	names = named("AF", NULL);
+	EXPECT_SET(conf, "ID", TLP_CLEAR, names, "AF:G");
+	json_decref(names);
+	names = named(NULL);
+	EXPECT_SET(conf, "ID", TLP_CLEAR, names, "");
+	json_decref(names);
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_peer_named_refused)
+{
+	struct conf	*conf = parse(FEDERATION);
+
+	/* Red and amber+strict never leave, even for a peer named. */
+	expect_refused_exact(conf, "ID", TLP_RED, named("SG", "EU", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[1]",
+	    "EU is a peer hub: a report of tlp red never leaves this hub");
+	expect_refused_exact(conf, "ID", TLP_AMBER_STRICT, named("EU", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "EU is a peer hub: a report of tlp amber+strict never leaves "
+	    "this hub");
+	expect_refused_exact(conf, "ID", TLP_RED, named("AF", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "AF is a peer hub: a report of tlp red never leaves this hub");
+	/* Above the peer's max_tlp. */
+	expect_refused_exact(conf, "ID", TLP_AMBER, named("SG", "AU", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[1]",
+	    "AU is a peer hub that may receive at most tlp green");
+	expect_refused_exact(conf, "ID", TLP_GREEN, named("AF", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "AF is a peer hub that may receive at most tlp clear");
+	expect_refused_exact(conf, "TH", TLP_AMBER, named("AF", "EU", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "AF is a peer hub that may receive at most tlp clear");
+	/* The first bad name decides, a peer's or a member's. */
+	expect_refused_exact(conf, "ID", TLP_AMBER, named("AU", "TH", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "AU is a peer hub that may receive at most tlp green");
+	expect_refused_exact(conf, "ID", TLP_AMBER, named("TH", "AU", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "TH may receive at most tlp green from ID");
+	/* The hub's own ID is no recipient. */
+	expect_refused_exact(conf, "ID", TLP_CLEAR, named("ASEAN", NULL),
+	    PROTO_UNKNOWN_RECIPIENT, "report.recipients[0]",
+	    "no member has the ID \"ASEAN\"");
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_forwarded)
+{
+	struct conf	*conf = parse(FEDERATION);
+	json_t		*names;
+
+	/* From EU itself: members and partners up to green, not operators. */
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "EU",
+	    "ID:G SG:G APCERT:G AF:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_GREEN, NULL, "EU", "ID:G SG:G APCERT:G TH:G");
+	/* Amber only to peer_amber_to (no agreement counts here). */
+	EXPECT_FORWARDED(conf, TLP_AMBER, NULL, "EU", "SG:G APCERT:G");
+	/* On to the peers whose hops and max_tlp allow it. */
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "AU",
+	    "ID:G SG:G EU:G APCERT:G AF:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_GREEN, NULL, "AU",
+	    "ID:G SG:G EU:G APCERT:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_AMBER, NULL, "AU", "SG:G EU:G APCERT:G");
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "NZ AU",
+	    "ID:G SG:G EU:G APCERT:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "NZ JP AU",
+	    "ID:G SG:G APCERT:G TH:G");
+	/* Never back to a hub on the path. */
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "EU AU",
+	    "ID:G SG:G APCERT:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "AF",
+	    "ID:G SG:G EU:G APCERT:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_CLEAR, NULL, "AU AF",
+	    "ID:G SG:G EU:G APCERT:G TH:G");
+
+	/* Named recipients choose the peers it goes on to, not members. */
+	names = named("EU", NULL);
+	EXPECT_FORWARDED(conf, TLP_CLEAR, names, "AU",
+	    "ID:G SG:G EU:G APCERT:G TH:G");
+	json_decref(names);
+	names = named("SG", NULL);
+	EXPECT_FORWARDED(conf, TLP_CLEAR, names, "AU",
+	    "ID:G SG:G APCERT:G TH:G");
+	EXPECT_FORWARDED(conf, TLP_AMBER, names, "AU", "SG:G APCERT:G");
+	json_decref(names);
+	conf_free(conf);
+
+	/* Without peer_amber_to an amber forward reaches no one here. */
+	conf = parse(FEDERATION_BASE);
+	EXPECT_FORWARDED(conf, TLP_AMBER, NULL, "NZ", "EU:G");
+	EXPECT_FORWARDED(conf, TLP_AMBER, NULL, "EU", "");
+	EXPECT_FORWARDED(conf, TLP_GREEN, NULL, "EU", "ID:G SG:G APCERT:G TH:G");
+	conf_free(conf);
+}
+END_TEST
+
+START_TEST(test_forwarded_refused)
+{
+	static const char *const path[] = { "EU" };
+	struct conf		*conf = parse(FEDERATION);
+	struct policy_set	 set;
+	struct verdict		 v = { PROTO_OK, NULL, NULL };
+	char			 want[128];
+	enum tlp		 tlp;
+
+	for (tlp = TLP_AMBER_STRICT; tlp <= TLP_RED; tlp++) {
+		memset(&set, 0xa5, sizeof set);
+		ck_assert_int_eq(policy_forwarded(conf, tlp, NULL, path, 1,
+		    &set, &v), -1);
+		ck_assert_int_eq(v.error, PROTO_INVALID_FIELD);
+		ck_assert_str_eq(v.field, "report.tlp");
+		snprintf(want, sizeof want, "a report of tlp %s never leaves "
+		    "its hub: this forward is refused", tlp_name(tlp));
+		ck_assert_str_eq(v.message, want);
+		ck_assert_uint_eq(set.n, 0);
+		ck_assert_ptr_null(set.list);
+		verdict_clear(&v);
+	}
+	conf_free(conf);
+}
+END_TEST
+
+/*
  * The randomized property: registries of random roles and agreements,
  * reports of random labels and recipient lists, and SPEC section 6 written
  * out plainly as the reference.
@@ -841,6 +1243,15 @@ policy_suite(void)
 	ADD("named_unknown", test_named_unknown);
 	ADD("named_not_permitted", test_named_not_permitted);
 	ADD("unknown_sender", test_unknown_sender);
+	tc = tcase_create("peer_allowed");
+	tcase_add_loop_test(tc, test_peer_allowed, 0,
+	    (int)(sizeof peer_matrix / sizeof peer_matrix[0]));
+	suite_add_tcase(s, tc);
+	ADD("peer_allowed_rules", test_peer_allowed_rules);
+	ADD("peer_recipients", test_peer_recipients);
+	ADD("peer_named_refused", test_peer_named_refused);
+	ADD("forwarded", test_forwarded);
+	ADD("forwarded_refused", test_forwarded_refused);
 	ADD("random", test_random);
 #undef ADD
 	return (s);

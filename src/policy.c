@@ -133,6 +133,12 @@ policy_check_named(const struct conf *conf, const struct conf_member *s,
 			    path, "%s is an operator, not a recipient of alerts",
 			    r->id));
 		if (r->role == ROLE_HUB) {
+			if (s->role != ROLE_MEMBER)
+				return (verdict_set(v,
+				    PROTO_RECIPIENT_NOT_PERMITTED, path, "%s is "
+				    "a peer hub: only the reports of the "
+				    "region's members leave for peer hubs",
+				    r->id));
 			if (policy_peer_allowed(r, tlp, named, NULL, 0))
 				continue;
 			if (tlp > TLP_AMBER)
@@ -186,8 +192,11 @@ policy_recipients(const struct conf *conf, const char *sender, enum tlp tlp,
 	for (i = 0; i < conf->nmembers; i++) {
 		r = &conf->members[i];
 		if (r->role == ROLE_HUB) {
-			/* A peer hub is a recipient through its link. */
-			if (s->role == ROLE_HUB ||
+			/*
+			 * A peer hub is a recipient through its link, of the
+			 * region's members' reports (SPEC 12); partners' stay.
+			 */
+			if (s->role != ROLE_MEMBER ||
 			    !policy_peer_allowed(r, tlp, named, NULL, 0))
 				continue;
 			tier = TIER_GLOBAL;

@@ -788,10 +788,9 @@ START_TEST(test_peer_recipients)
 	EXPECT_SET(conf, "ID", TLP_RED, NULL, "SG:B");
 	EXPECT_SET(conf, "TH", TLP_GREEN, NULL, "ID:R SG:R EU:G AU:G");
 	EXPECT_SET(conf, "SG", TLP_AMBER, NULL, "ID:B EU:G");
-	/* A partner's report leaves on the peers' own terms. */
-	EXPECT_SET(conf, "APCERT", TLP_CLEAR, NULL,
-	    "ID:G SG:G EU:G AU:G AF:G TH:G");
-	EXPECT_SET(conf, "APCERT", TLP_GREEN, NULL, "ID:B EU:G AU:G");
+	/* Only the region's members' reports leave; a partner's stay. */
+	EXPECT_SET(conf, "APCERT", TLP_CLEAR, NULL, "ID:G SG:G TH:G");
+	EXPECT_SET(conf, "APCERT", TLP_GREEN, NULL, "ID:B");
 	/* A peer's own report is not sent to peers from here. */
 	EXPECT_SET(conf, "EU", TLP_CLEAR, NULL, "ID:G SG:G APCERT:G TH:G");
 
@@ -831,6 +830,11 @@ START_TEST(test_peer_named_refused)
 	expect_refused_exact(conf, "ID", TLP_RED, named("AF", NULL),
 	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
 	    "AF is a peer hub: a report of tlp red never leaves this hub");
+	/* A partner's report does not leave, even for a peer it names. */
+	expect_refused_exact(conf, "APCERT", TLP_CLEAR, named("EU", NULL),
+	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[0]",
+	    "EU is a peer hub: only the reports of the region's members "
+	    "leave for peer hubs");
 	/* Above the peer's max_tlp. */
 	expect_refused_exact(conf, "ID", TLP_AMBER, named("SG", "AU", NULL),
 	    PROTO_RECIPIENT_NOT_PERMITTED, "report.recipients[1]",

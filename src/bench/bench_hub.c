@@ -259,12 +259,33 @@ bench_hub_write_conf(const char *path, const char *port,
 	    "idle connections C0.., and the like\n",
 	    port, operator_port != NULL ? "127.0.0.1:" : "off",
 	    operator_port != NULL ? operator_port : "", server->cert,
-	    server->key, bench_pki_ca(pki), dir, taxonomy,
+	    server->key, bench_pki_client_ca(pki), dir, taxonomy,
 	    connections + BENCH_HUB_SPARE_CONNECTIONS);
 	for (i = 0; i < nmembers; i++)
 		fprintf(f, "member %s name=\"Bench %s\" role=%s cert_cn=%s\n",
 		    members[i].name, members[i].name, members[i].role != NULL ?
 		    members[i].role : "member", members[i].name);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		bench_hub_cause(cause, "cannot write %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+bench_hub_append_conf(const char *path, const char *text, char **cause)
+{
+	FILE	*f;
+	int	 bad;
+
+	*cause = NULL;
+	if ((f = fopen(path, "ae")) == NULL) {
+		bench_hub_cause(cause, "cannot open %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	fputs(text, f);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
 		bench_hub_cause(cause, "cannot write %s", path);

@@ -7,6 +7,8 @@
  *                   [--against mosquitto]
  *   kentongan-bench --spawn --mode isolation [--history N]
  *                   [--attack query|subscribe|stats|all] [--duration S]
+ *   kentongan-bench --spawn --mode federation [--rate R] [--duration S]
+ *                   [--size BYTES] [--publishers N] [--subscribers M]
  *
  * With --spawn it makes a throwaway PKI, configuration and database in a
  * temporary directory, starts its own kentongand there and removes it all
@@ -30,6 +32,7 @@
 
 #include "bench.h"
 #include "bench_client.h"
+#include "bench_federation.h"
 #include "bench_hub.h"
 #include "bench_isolation.h"
 #include "bench_pki.h"
@@ -87,6 +90,10 @@ usage(FILE *f)
 	    "       kentongan-bench --spawn --mode isolation [--history N]\n"
 	    "                       [--attack query|subscribe|stats|all] "
 	    "[--duration S]\n"
+	    "       kentongan-bench --spawn --mode federation [--rate R/s] "
+	    "[--duration S]\n"
+	    "                       [--size BYTES] [--publishers N] "
+	    "[--subscribers M]\n"
 	    "       kentongan-bench --hub HOST:PORT --cert FILE --key FILE "
 	    "--ca FILE\n"
 	    "                       --mode ingest|connections [...]\n"
@@ -113,6 +120,14 @@ usage(FILE *f)
 	    "               on a hub with a history [--history 1000000 "
 	    "--attack all\n"
 	    "               --rate 200 --ping-rate 100]\n"
+	    "  federation   two hubs, A dialing B: reports/s A forwards to B "
+	    "with A's\n"
+	    "               publishers as fast as A takes them [--publishers "
+	    "8], and\n"
+	    "               report sent on A -> alert received on B (and on "
+	    "A) at --rate\n"
+	    "               [--publishers 1 --rate 1000]; B has "
+	    "[--subscribers 1]\n"
 	    "\n"
 	    "options:\n"
 	    "  --spawn            run a kentongand of our own (throwaway PKI, "
@@ -304,7 +319,8 @@ bench_options(int argc, char **argv, struct bench_options *o)
 			if (i == BENCH_SUMMARY_MODES) {
 				fprintf(stderr, "kentongan-bench: unknown mode "
 				    "\"%s\": ingest, fanout, latency, "
-				    "connections or isolation\n", optarg);
+				    "connections, isolation or federation\n",
+				    optarg);
 				exit(2);
 			}
 			wl->mode = (enum bench_mode)i;
@@ -503,6 +519,32 @@ bench_check(struct bench_options *o)
 		else if (wl->rate <= 0 || o->ping_rate <= 0)
 			problem = "isolation needs a --rate and a --ping-rate "
 			    "above 0: the bystanders are what it measures";
+		break;
+	case BENCH_FEDERATION:
+		if (!o->set_subscribers)
+			wl->subscribers = BENCH_FEDERATION_SUBSCRIBERS;
+		if (!o->set_rate)
+			wl->rate = 1000;
+		/* Each figure has its own; the size must fit the most. */
+		if (!o->set_publishers)
+			wl->publishers = BENCH_FEDERATION_THROUGHPUT_PUBLISHERS >
+			    BENCH_FEDERATION_LATENCY_PUBLISHERS ?
+			    BENCH_FEDERATION_THROUGHPUT_PUBLISHERS :
+			    BENCH_FEDERATION_LATENCY_PUBLISHERS;
+		wl->connections = 0;
+		if (!o->spawn)
+			problem = "federation needs --spawn: it sets up two hubs "
+			    "that peer, each with a PKI of its own";
+		else if (o->against_mosquitto)
+			problem = "federation has nothing to compare with in "
+			    "mosquitto; leave out --against";
+		else if (wl->subscribers == 0)
+			problem = "federation needs --subscribers of 1 or more: "
+			    "they are what receives the forwards on hub B";
+		else if (wl->rate <= 0)
+			problem = "federation needs a --rate above 0 for its "
+			    "latency figure: under saturation it would time "
+			    "queues, not the link";
 		break;
 	}
 	if (problem == NULL && wl->mode != BENCH_CONNECTIONS &&
@@ -919,6 +961,36 @@ bench_run_isolation(struct bench_options *o)
 	return (rc == -1 || bench_interrupted ? 1 : 0);
 }
 
+/* The federation mode, start to end; the exit status. */
+static int
+bench_run_federation(struct bench_options *o)
+{
+	struct bench_federation_options	 fo;
+	char				*dir, *json = NULL;
+	int				 rc;
+
+	memset(&fo, 0, sizeof fo);
+	fo.wl = &o->wl;
+	fo.publishers = o->set_publishers ? o->wl.publishers : 0;
+	fo.subscribers = o->wl.subscribers;
+	fo.hubd = o->hubd;
+	fo.taxonomy = o->taxonomy;
+	if ((dir = bench_tempdir(o)) == NULL)
+		return (1);
+	rc = bench_federation_run(&fo, dir, &json);
+	bench_tempdir_done(o, dir);
+	if (bench_interrupted)
+		printf("interrupted: the figures are of a shortened run\n");
+	if (json == NULL) {
+		fprintf(stderr, "kentongan-bench: cannot make the JSON line\n");
+		return (1);
+	}
+	/* A JSON object, not text, is the contract of the last line. */
+	printf("%s\n", json);
+	free(json);
+	return (rc == -1 || bench_interrupted ? 1 : 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -954,6 +1026,8 @@ main(int argc, char **argv)
 
 	if (wl->mode == BENCH_ISOLATION)
 		return (bench_run_isolation(&o));
+	if (wl->mode == BENCH_FEDERATION)
+		return (bench_run_federation(&o));
 	printf("kentongan-bench: mode %s, ", bench_summary_modes[wl->mode]);
 	if (wl->mode == BENCH_CONNECTIONS)
 		printf("%u idle connections held for %.1f s", wl->connections,

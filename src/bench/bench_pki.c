@@ -261,7 +261,8 @@ bench_pki_leaf(struct bench_pki *pki, const char *file, const char *cn,
 	    NID_key_usage, NID_ext_key_usage, NID_subject_key_identifier,
 	    NID_authority_key_identifier, NID_subject_alt_name };
 	const char		*values[] = { "critical,CA:FALSE",
-	    "critical,digitalSignature", server ? pki->server_eku : "clientAuth",
+	    "critical,digitalSignature",
+	    server ? pki->server_eku : "clientAuth",
 	    "hash", "keyid", "DNS:localhost,IP:127.0.0.1,IP:::1" };
 	EVP_PKEY		*key;
 	X509			*cert;

@@ -653,38 +653,6 @@ bench_fs_name(const char *dir, int *memory)
 	return ("a file system");
 }
 
-/* Issue count certificates named prefix0.. into ids. */
-static int
-bench_issue(struct bench_pki *pki, const char *prefix, unsigned count,
-    struct bench_identity **ids, char **cause)
-{
-	char		name[32];
-	unsigned	i;
-
-	if ((*ids = calloc(count ? count : 1, sizeof **ids)) == NULL) {
-		if (asprintf(cause, "out of memory") == -1)
-			*cause = NULL;
-		return (-1);
-	}
-	for (i = 0; i < count; i++) {
-		snprintf(name, sizeof name, "%s%u", prefix, i);
-		if (bench_pki_issue(pki, name, &(*ids)[i], cause) == -1)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Free count identities. */
-static void
-bench_identities_free(struct bench_identity *ids, unsigned count)
-{
-	unsigned	i;
-
-	for (i = 0; ids != NULL && i < count; i++)
-		bench_pki_identity_clear(&ids[i]);
-	free(ids);
-}
-
 /* Run against a kentongand started here; fills res. */
 static int
 bench_spawned(struct bench_options *o, const char *dir,
@@ -710,9 +678,9 @@ bench_spawned(struct bench_options *o, const char *dir,
 	    (taxonomy = bench_hub_find_taxonomy(o->taxonomy, &cause)) == NULL)
 		goto fail;
 	if ((pki = bench_pki_new(dir, &cause)) == NULL ||
-	    bench_issue(pki, wl->mode == BENCH_CONNECTIONS ? "C" : "P", npubs,
-	    &pubs, &cause) == -1 ||
-	    bench_issue(pki, "S", nsubs, &subs, &cause) == -1)
+	    bench_pki_issue_all(pki, wl->mode == BENCH_CONNECTIONS ? "C" :
+	    "P", npubs, &pubs, &cause) == -1 ||
+	    bench_pki_issue_all(pki, "S", nsubs, &subs, &cause) == -1)
 		goto fail;
 	if ((members = calloc(npubs + nsubs + 1, sizeof *members)) == NULL)
 		goto nomem;
@@ -818,8 +786,8 @@ out:
 	}
 	bench_hub_proc_clear(&hub);
 	free(members);
-	bench_identities_free(pubs, npubs);
-	bench_identities_free(subs, nsubs);
+	bench_pki_identities_free(pubs, npubs);
+	bench_pki_identities_free(subs, nsubs);
 	bench_pki_free(pki);
 	free(daemon);
 	free(taxonomy);

@@ -113,37 +113,6 @@ bench_fed_since(uint64_t start)
 	return ((double)(bench_stats_now() - start) / 1e9);
 }
 
-/* Issue count certificates named prefix0.. into *ids. */
-static int
-bench_fed_issue(struct bench_pki *pki, const char *prefix, unsigned count,
-    struct bench_identity **ids, char **cause)
-{
-	char		name[32];
-	unsigned	i;
-
-	if ((*ids = calloc(count > 0 ? count : 1, sizeof **ids)) == NULL) {
-		bench_fed_cause(cause, "out of memory");
-		return (-1);
-	}
-	for (i = 0; i < count; i++) {
-		snprintf(name, sizeof name, "%s%u", prefix, i);
-		if (bench_pki_issue(pki, name, &(*ids)[i], cause) == -1)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Free count identities. */
-static void
-bench_fed_identities_free(struct bench_identity *ids, unsigned count)
-{
-	unsigned	i;
-
-	for (i = 0; ids != NULL && i < count; i++)
-		bench_pki_identity_clear(&ids[i]);
-	free(ids);
-}
-
 /* Make a directory; -1 with *cause. */
 static int
 bench_fed_mkdir(const char *path, char **cause)
@@ -229,12 +198,12 @@ bench_fed_pair_setup(struct bench_fed_pair *pair, const char *base,
 	    pair->pki[BENCH_FED_A], cause) == -1)
 		return (-1);
 	pair->npubs = npubs;
-	if (bench_fed_issue(pair->pki[BENCH_FED_A], BENCH_FED_PUBLISHER, npubs,
-	    &pair->pubs, cause) == -1)
+	if (bench_pki_issue_all(pair->pki[BENCH_FED_A], BENCH_FED_PUBLISHER,
+	    npubs, &pair->pubs, cause) == -1)
 		return (-1);
 	for (side = 0; side < BENCH_FED_SIDES; side++) {
 		pair->nsubs[side] = nsubs[side];
-		if (bench_fed_issue(pair->pki[side],
+		if (bench_pki_issue_all(pair->pki[side],
 		    bench_fed_subscriber_names[side], nsubs[side],
 		    &pair->subs[side], cause) == -1)
 			return (-1);
@@ -381,9 +350,9 @@ bench_fed_pair_free(struct bench_fed_pair *pair)
 {
 	int	side;
 
-	bench_fed_identities_free(pair->pubs, pair->npubs);
+	bench_pki_identities_free(pair->pubs, pair->npubs);
 	for (side = 0; side < BENCH_FED_SIDES; side++) {
-		bench_fed_identities_free(pair->subs[side], pair->nsubs[side]);
+		bench_pki_identities_free(pair->subs[side], pair->nsubs[side]);
 		bench_pki_free(pair->pki[side]);
 		bench_hub_proc_clear(&pair->proc[side]);
 		free(pair->dir[side]);

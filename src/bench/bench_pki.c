@@ -416,6 +416,36 @@ bench_pki_issue(struct bench_pki *pki, const char *cn,
 	return (bench_pki_leaf(pki, cn, cn, 0, id, cause));
 }
 
+int
+bench_pki_issue_all(struct bench_pki *pki, const char *prefix,
+    unsigned count, struct bench_identity **ids, char **cause)
+{
+	char		name[32];
+	unsigned	i;
+
+	*cause = NULL;
+	if ((*ids = calloc(count > 0 ? count : 1, sizeof **ids)) == NULL) {
+		bench_pki_cause(cause, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < count; i++) {
+		snprintf(name, sizeof name, "%s%u", prefix, i);
+		if (bench_pki_issue(pki, name, &(*ids)[i], cause) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+void
+bench_pki_identities_free(struct bench_identity *ids, unsigned count)
+{
+	unsigned	i;
+
+	for (i = 0; ids != NULL && i < count; i++)
+		bench_pki_identity_clear(&ids[i]);
+	free(ids);
+}
+
 const char *
 bench_pki_ca(const struct bench_pki *pki)
 {

@@ -31,6 +31,16 @@ int				 bench_pki_trust(struct bench_pki *,
 int				 bench_pki_issue(struct bench_pki *,
 				    const char *cn, struct bench_identity *id,
 				    char **cause);
+/*
+ * Issue count certificates named prefix0, prefix1, ... into a new array
+ * *ids (free with bench_pki_identities_free, also after a failure).
+ */
+int				 bench_pki_issue_all(struct bench_pki *,
+				    const char *prefix, unsigned count,
+				    struct bench_identity **ids, char **cause);
+/* Clear and free count identities of an array. */
+void				 bench_pki_identities_free(
+				    struct bench_identity *ids, unsigned count);
 /* The CA certificate's file. */
 const char			*bench_pki_ca(const struct bench_pki *);
 /* The CAs the hub trusts for its clients: the bundle, or the CA alone. */

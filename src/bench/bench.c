@@ -897,55 +897,39 @@ bench_tempdir(const struct bench_options *o)
 	return (dir);
 }
 
-/* The isolation mode, start to end; the exit status. */
+/*
+ * A mode with figures of its own (isolation, federation), start to end,
+ * in a temporary directory; the exit status.
+ */
 static int
-bench_run_isolation(struct bench_options *o)
+bench_run_apart(struct bench_options *o)
 {
 	struct bench_isolation_options	 io;
-	char				*dir, *json = NULL;
-	int				 rc;
-
-	memset(&io, 0, sizeof io);
-	io.wl = &o->wl;
-	io.attacks = o->attacks;
-	io.history = o->history;
-	io.ping_rate = o->ping_rate;
-	io.hubd = o->hubd;
-	io.fill = o->fill;
-	io.taxonomy = o->taxonomy;
-	if ((dir = bench_tempdir(o)) == NULL)
-		return (1);
-	rc = bench_isolation_run(&io, dir, &json);
-	bench_tempdir_done(o, dir);
-	if (bench_interrupted)
-		printf("interrupted: the figures are of a shortened run\n");
-	if (json == NULL) {
-		fprintf(stderr, "kentongan-bench: cannot make the JSON line\n");
-		return (1);
-	}
-	/* A JSON object, not text, is the contract of the last line. */
-	printf("%s\n", json);
-	free(json);
-	return (rc == -1 || bench_interrupted ? 1 : 0);
-}
-
-/* The federation mode, start to end; the exit status. */
-static int
-bench_run_federation(struct bench_options *o)
-{
 	struct bench_federation_options	 fo;
 	char				*dir, *json = NULL;
 	int				 rc;
 
-	memset(&fo, 0, sizeof fo);
-	fo.wl = &o->wl;
-	fo.publishers = o->set_publishers ? o->wl.publishers : 0;
-	fo.subscribers = o->wl.subscribers;
-	fo.hubd = o->hubd;
-	fo.taxonomy = o->taxonomy;
 	if ((dir = bench_tempdir(o)) == NULL)
 		return (1);
-	rc = bench_federation_run(&fo, dir, &json);
+	if (o->wl.mode == BENCH_ISOLATION) {
+		memset(&io, 0, sizeof io);
+		io.wl = &o->wl;
+		io.attacks = o->attacks;
+		io.history = o->history;
+		io.ping_rate = o->ping_rate;
+		io.hubd = o->hubd;
+		io.fill = o->fill;
+		io.taxonomy = o->taxonomy;
+		rc = bench_isolation_run(&io, dir, &json);
+	} else {
+		memset(&fo, 0, sizeof fo);
+		fo.wl = &o->wl;
+		fo.publishers = o->set_publishers ? o->wl.publishers : 0;
+		fo.subscribers = o->wl.subscribers;
+		fo.hubd = o->hubd;
+		fo.taxonomy = o->taxonomy;
+		rc = bench_federation_run(&fo, dir, &json);
+	}
 	bench_tempdir_done(o, dir);
 	if (bench_interrupted)
 		printf("interrupted: the figures are of a shortened run\n");
@@ -992,10 +976,8 @@ main(int argc, char **argv)
 	/* Nothing buffered may be written twice by a child. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (wl->mode == BENCH_ISOLATION)
-		return (bench_run_isolation(&o));
-	if (wl->mode == BENCH_FEDERATION)
-		return (bench_run_federation(&o));
+	if (wl->mode == BENCH_ISOLATION || wl->mode == BENCH_FEDERATION)
+		return (bench_run_apart(&o));
 	printf("kentongan-bench: mode %s, ", bench_summary_modes[wl->mode]);
 	if (wl->mode == BENCH_CONNECTIONS)
 		printf("%u idle connections held for %.1f s", wl->connections,

@@ -17,10 +17,8 @@
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -611,48 +609,6 @@ bench_raise_nofile(struct bench_options *o)
 	}
 }
 
-/* Remove one entry of the temporary directory (for nftw). */
-static int
-bench_remove_entry(const char *path, const struct stat *sb, int flag,
-    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) == -1)
-		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", path,
-		    strerror(errno));
-	return (0);
-}
-
-/* The name of the file system that holds dir. */
-static const char *
-bench_fs_name(const char *dir, int *memory)
-{
-	struct statfs	sfs;
-
-	*memory = 0;
-	if (statfs(dir, &sfs) == -1)
-		return ("unknown file system");
-	switch ((unsigned long)sfs.f_type) {
-	case 0xef53UL:
-		return ("ext4");
-	case 0x58465342UL:
-		return ("xfs");
-	case 0x9123683eUL:
-		return ("btrfs");
-	case 0x794c7630UL:
-		return ("overlayfs");
-	case 0x01021994UL:
-		*memory = 1;
-		return ("tmpfs");
-	case 0x858458f6UL:
-		*memory = 1;
-		return ("ramfs");
-	}
-	return ("a file system");
-}
-
 /* Run against a kentongand started here; fills res. */
 static int
 bench_spawned(struct bench_options *o, const char *dir,
@@ -707,7 +663,7 @@ bench_spawned(struct bench_options *o, const char *dir,
 	started = 1;
 	if (bench_hub_wait_port(&hub, port, 20.0, &cause) == -1)
 		goto fail;
-	fs = bench_fs_name(dir, &memory);
+	fs = bench_hub_fs_name(dir, &memory);
 	printf("hub: %s, pid %ld, on 127.0.0.1:%s; database on %s in %s%s\n",
 	    daemon, (long)hub.pid, port, fs, dir, memory ? " (in memory: "
 	    "fsync costs nothing there, so ingest is not that of a disk)" :
@@ -871,28 +827,21 @@ bench_tempdir_done(const struct bench_options *o, char *dir)
 {
 	if (o->keep)
 		printf("kept %s\n", dir);
-	else if (nftw(dir, bench_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == -1)
-		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", dir,
-		    strerror(errno));
+	else
+		bench_hub_tempdir_remove(dir);
 	free(dir);
 }
 
-/* Make the run's private temporary directory. */
+/* Make the run's private temporary directory; NULL once it says why. */
 static char *
 bench_tempdir(const struct bench_options *o)
 {
-	const char	*base = o->dir;
-	char		*dir;
+	char	*dir, *cause = NULL;
 
-	if (base == NULL && (base = getenv("TMPDIR")) == NULL)
-		base = "/tmp";
-	if (asprintf(&dir, "%s/kentongan-bench.XXXXXX", base) == -1)
-		return (NULL);
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "kentongan-bench: cannot create a directory "
-		    "in %s: %s\n", base, strerror(errno));
-		free(dir);
-		return (NULL);
+	if ((dir = bench_hub_tempdir(o->dir, &cause)) == NULL) {
+		fprintf(stderr, "kentongan-bench: %s\n", cause != NULL ? cause :
+		    "out of memory");
+		free(cause);
 	}
 	return (dir);
 }

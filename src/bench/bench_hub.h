@@ -42,6 +42,15 @@ char	*bench_hub_find_daemon(const char *given, char **cause);
 char	*bench_hub_find_fill(const char *given, char **cause);
 /* The taxonomy file the spawned hub loads; malloc'd; NULL with *cause. */
 char	*bench_hub_find_taxonomy(const char *given, char **cause);
+/*
+ * A private directory for a run's files in base (NULL: $TMPDIR, else
+ * /tmp); malloc'd, NULL with *cause.
+ */
+char	*bench_hub_tempdir(const char *base, char **cause);
+/* Remove dir and everything in it; what cannot be is said on stderr. */
+void	 bench_hub_tempdir_remove(const char *dir);
+/* The file system that holds dir, by name; *memory 1 if it is in RAM. */
+const char *bench_hub_fs_name(const char *dir, int *memory);
 /* A TCP port on 127.0.0.1 that nothing listens on now, as text. */
 int	 bench_hub_free_port(char *buf, size_t size, char **cause);
 /* Connections a spawned hub allows beyond those the run opens. */

@@ -7,6 +7,8 @@
  *                   [--against mosquitto]
  *   kentongan-bench --spawn --mode isolation [--history N]
  *                   [--attack query|subscribe|stats|all] [--duration S]
+ *   kentongan-bench --spawn --mode federation [--rate R] [--duration S]
+ *                   [--size BYTES] [--publishers N] [--subscribers M]
  *
  * With --spawn it makes a throwaway PKI, configuration and database in a
  * temporary directory, starts its own kentongand there and removes it all
@@ -15,10 +17,8 @@
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -30,6 +30,7 @@
 
 #include "bench.h"
 #include "bench_client.h"
+#include "bench_federation.h"
 #include "bench_hub.h"
 #include "bench_isolation.h"
 #include "bench_pki.h"
@@ -87,6 +88,10 @@ usage(FILE *f)
 	    "       kentongan-bench --spawn --mode isolation [--history N]\n"
 	    "                       [--attack query|subscribe|stats|all] "
 	    "[--duration S]\n"
+	    "       kentongan-bench --spawn --mode federation [--rate R/s] "
+	    "[--duration S]\n"
+	    "                       [--size BYTES] [--publishers N] "
+	    "[--subscribers M]\n"
 	    "       kentongan-bench --hub HOST:PORT --cert FILE --key FILE "
 	    "--ca FILE\n"
 	    "                       --mode ingest|connections [...]\n"
@@ -113,6 +118,14 @@ usage(FILE *f)
 	    "               on a hub with a history [--history 1000000 "
 	    "--attack all\n"
 	    "               --rate 200 --ping-rate 100]\n"
+	    "  federation   two hubs, A dialing B: reports/s A forwards to B "
+	    "with A's\n"
+	    "               publishers as fast as A takes them [--publishers "
+	    "8], and\n"
+	    "               report sent on A -> alert received on B (and on "
+	    "A) at --rate\n"
+	    "               [--publishers 1 --rate 1000]; B has "
+	    "[--subscribers 1]\n"
 	    "\n"
 	    "options:\n"
 	    "  --spawn            run a kentongand of our own (throwaway PKI, "
@@ -304,7 +317,8 @@ bench_options(int argc, char **argv, struct bench_options *o)
 			if (i == BENCH_SUMMARY_MODES) {
 				fprintf(stderr, "kentongan-bench: unknown mode "
 				    "\"%s\": ingest, fanout, latency, "
-				    "connections or isolation\n", optarg);
+				    "connections, isolation or federation\n",
+				    optarg);
 				exit(2);
 			}
 			wl->mode = (enum bench_mode)i;
@@ -504,6 +518,32 @@ bench_check(struct bench_options *o)
 			problem = "isolation needs a --rate and a --ping-rate "
 			    "above 0: the bystanders are what it measures";
 		break;
+	case BENCH_FEDERATION:
+		if (!o->set_subscribers)
+			wl->subscribers = BENCH_FEDERATION_SUBSCRIBERS;
+		if (!o->set_rate)
+			wl->rate = 1000;
+		/* Each figure has its own; the size must fit the most. */
+		if (!o->set_publishers)
+			wl->publishers = BENCH_FEDERATION_THROUGHPUT_PUBLISHERS >
+			    BENCH_FEDERATION_LATENCY_PUBLISHERS ?
+			    BENCH_FEDERATION_THROUGHPUT_PUBLISHERS :
+			    BENCH_FEDERATION_LATENCY_PUBLISHERS;
+		wl->connections = 0;
+		if (!o->spawn)
+			problem = "federation needs --spawn: it sets up two hubs "
+			    "that peer, each with a PKI of its own";
+		else if (o->against_mosquitto)
+			problem = "federation has nothing to compare with in "
+			    "mosquitto; leave out --against";
+		else if (wl->subscribers == 0)
+			problem = "federation needs --subscribers of 1 or more: "
+			    "they are what receives the forwards on hub B";
+		else if (wl->rate <= 0)
+			problem = "federation needs a --rate above 0 for its "
+			    "latency figure: under saturation it would time "
+			    "queues, not the link";
+		break;
 	}
 	if (problem == NULL && wl->mode != BENCH_CONNECTIONS &&
 	    wl->publishers == 0)
@@ -569,80 +609,6 @@ bench_raise_nofile(struct bench_options *o)
 	}
 }
 
-/* Remove one entry of the temporary directory (for nftw). */
-static int
-bench_remove_entry(const char *path, const struct stat *sb, int flag,
-    struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	if (remove(path) == -1)
-		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", path,
-		    strerror(errno));
-	return (0);
-}
-
-/* The name of the file system that holds dir. */
-static const char *
-bench_fs_name(const char *dir, int *memory)
-{
-	struct statfs	sfs;
-
-	*memory = 0;
-	if (statfs(dir, &sfs) == -1)
-		return ("unknown file system");
-	switch ((unsigned long)sfs.f_type) {
-	case 0xef53UL:
-		return ("ext4");
-	case 0x58465342UL:
-		return ("xfs");
-	case 0x9123683eUL:
-		return ("btrfs");
-	case 0x794c7630UL:
-		return ("overlayfs");
-	case 0x01021994UL:
-		*memory = 1;
-		return ("tmpfs");
-	case 0x858458f6UL:
-		*memory = 1;
-		return ("ramfs");
-	}
-	return ("a file system");
-}
-
-/* Issue count certificates named prefix0.. into ids. */
-static int
-bench_issue(struct bench_pki *pki, const char *prefix, unsigned count,
-    struct bench_identity **ids, char **cause)
-{
-	char		name[32];
-	unsigned	i;
-
-	if ((*ids = calloc(count ? count : 1, sizeof **ids)) == NULL) {
-		if (asprintf(cause, "out of memory") == -1)
-			*cause = NULL;
-		return (-1);
-	}
-	for (i = 0; i < count; i++) {
-		snprintf(name, sizeof name, "%s%u", prefix, i);
-		if (bench_pki_issue(pki, name, &(*ids)[i], cause) == -1)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Free count identities. */
-static void
-bench_identities_free(struct bench_identity *ids, unsigned count)
-{
-	unsigned	i;
-
-	for (i = 0; ids != NULL && i < count; i++)
-		bench_pki_identity_clear(&ids[i]);
-	free(ids);
-}
-
 /* Run against a kentongand started here; fills res. */
 static int
 bench_spawned(struct bench_options *o, const char *dir,
@@ -668,9 +634,9 @@ bench_spawned(struct bench_options *o, const char *dir,
 	    (taxonomy = bench_hub_find_taxonomy(o->taxonomy, &cause)) == NULL)
 		goto fail;
 	if ((pki = bench_pki_new(dir, &cause)) == NULL ||
-	    bench_issue(pki, wl->mode == BENCH_CONNECTIONS ? "C" : "P", npubs,
-	    &pubs, &cause) == -1 ||
-	    bench_issue(pki, "S", nsubs, &subs, &cause) == -1)
+	    bench_pki_issue_all(pki, wl->mode == BENCH_CONNECTIONS ? "C" :
+	    "P", npubs, &pubs, &cause) == -1 ||
+	    bench_pki_issue_all(pki, "S", nsubs, &subs, &cause) == -1)
 		goto fail;
 	if ((members = calloc(npubs + nsubs + 1, sizeof *members)) == NULL)
 		goto nomem;
@@ -697,7 +663,7 @@ bench_spawned(struct bench_options *o, const char *dir,
 	started = 1;
 	if (bench_hub_wait_port(&hub, port, 20.0, &cause) == -1)
 		goto fail;
-	fs = bench_fs_name(dir, &memory);
+	fs = bench_hub_fs_name(dir, &memory);
 	printf("hub: %s, pid %ld, on 127.0.0.1:%s; database on %s in %s%s\n",
 	    daemon, (long)hub.pid, port, fs, dir, memory ? " (in memory: "
 	    "fsync costs nothing there, so ingest is not that of a disk)" :
@@ -776,8 +742,8 @@ out:
 	}
 	bench_hub_proc_clear(&hub);
 	free(members);
-	bench_identities_free(pubs, npubs);
-	bench_identities_free(subs, nsubs);
+	bench_pki_identities_free(pubs, npubs);
+	bench_pki_identities_free(subs, nsubs);
 	bench_pki_free(pki);
 	free(daemon);
 	free(taxonomy);
@@ -861,51 +827,58 @@ bench_tempdir_done(const struct bench_options *o, char *dir)
 {
 	if (o->keep)
 		printf("kept %s\n", dir);
-	else if (nftw(dir, bench_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == -1)
-		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", dir,
-		    strerror(errno));
+	else
+		bench_hub_tempdir_remove(dir);
 	free(dir);
 }
 
-/* Make the run's private temporary directory. */
+/* Make the run's private temporary directory; NULL once it says why. */
 static char *
 bench_tempdir(const struct bench_options *o)
 {
-	const char	*base = o->dir;
-	char		*dir;
+	char	*dir, *cause = NULL;
 
-	if (base == NULL && (base = getenv("TMPDIR")) == NULL)
-		base = "/tmp";
-	if (asprintf(&dir, "%s/kentongan-bench.XXXXXX", base) == -1)
-		return (NULL);
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "kentongan-bench: cannot create a directory "
-		    "in %s: %s\n", base, strerror(errno));
-		free(dir);
-		return (NULL);
+	if ((dir = bench_hub_tempdir(o->dir, &cause)) == NULL) {
+		fprintf(stderr, "kentongan-bench: %s\n", cause != NULL ? cause :
+		    "out of memory");
+		free(cause);
 	}
 	return (dir);
 }
 
-/* The isolation mode, start to end; the exit status. */
+/*
+ * A mode with figures of its own (isolation, federation), start to end,
+ * in a temporary directory; the exit status.
+ */
 static int
-bench_run_isolation(struct bench_options *o)
+bench_run_apart(struct bench_options *o)
 {
 	struct bench_isolation_options	 io;
+	struct bench_federation_options	 fo;
 	char				*dir, *json = NULL;
 	int				 rc;
 
-	memset(&io, 0, sizeof io);
-	io.wl = &o->wl;
-	io.attacks = o->attacks;
-	io.history = o->history;
-	io.ping_rate = o->ping_rate;
-	io.hubd = o->hubd;
-	io.fill = o->fill;
-	io.taxonomy = o->taxonomy;
 	if ((dir = bench_tempdir(o)) == NULL)
 		return (1);
-	rc = bench_isolation_run(&io, dir, &json);
+	if (o->wl.mode == BENCH_ISOLATION) {
+		memset(&io, 0, sizeof io);
+		io.wl = &o->wl;
+		io.attacks = o->attacks;
+		io.history = o->history;
+		io.ping_rate = o->ping_rate;
+		io.hubd = o->hubd;
+		io.fill = o->fill;
+		io.taxonomy = o->taxonomy;
+		rc = bench_isolation_run(&io, dir, &json);
+	} else {
+		memset(&fo, 0, sizeof fo);
+		fo.wl = &o->wl;
+		fo.publishers = o->set_publishers ? o->wl.publishers : 0;
+		fo.subscribers = o->wl.subscribers;
+		fo.hubd = o->hubd;
+		fo.taxonomy = o->taxonomy;
+		rc = bench_federation_run(&fo, dir, &json);
+	}
 	bench_tempdir_done(o, dir);
 	if (bench_interrupted)
 		printf("interrupted: the figures are of a shortened run\n");
@@ -952,8 +925,8 @@ main(int argc, char **argv)
 	/* Nothing buffered may be written twice by a child. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	if (wl->mode == BENCH_ISOLATION)
-		return (bench_run_isolation(&o));
+	if (wl->mode == BENCH_ISOLATION || wl->mode == BENCH_FEDERATION)
+		return (bench_run_apart(&o));
 	printf("kentongan-bench: mode %s, ", bench_summary_modes[wl->mode]);
 	if (wl->mode == BENCH_CONNECTIONS)
 		printf("%u idle connections held for %.1f s", wl->connections,

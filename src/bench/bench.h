@@ -14,7 +14,8 @@ enum bench_mode {
 	BENCH_FANOUT,
 	BENCH_LATENCY,
 	BENCH_CONNECTIONS,
-	BENCH_ISOLATION
+	BENCH_ISOLATION,
+	BENCH_FEDERATION
 };
 
 /* The protocol a target speaks: the member protocol, or MQTT. */

@@ -2,17 +2,20 @@
  * The server under test. For kentongand: find the binary and the taxonomy,
  * write a configuration, start it with posix_spawn, wait until its port
  * accepts connections, read its memory and CPU from /proc, stop it with
- * SIGTERM. The start, stop and /proc parts serve the MQTT broker too.
+ * SIGTERM. The start, stop and /proc parts serve the MQTT broker too, and
+ * the temporary directory that holds a run's files serves them all.
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <libgen.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -199,6 +202,76 @@ bench_hub_find_taxonomy(const char *given, char **cause)
 	return (path);
 }
 
+char *
+bench_hub_tempdir(const char *base, char **cause)
+{
+	char	*dir;
+
+	*cause = NULL;
+	if (base == NULL && (base = getenv("TMPDIR")) == NULL)
+		base = "/tmp";
+	if (asprintf(&dir, "%s/kentongan-bench.XXXXXX", base) == -1) {
+		bench_hub_cause(cause, "out of memory");
+		return (NULL);
+	}
+	if (mkdtemp(dir) == NULL) {
+		bench_hub_cause(cause, "cannot create a directory in %s: %s",
+		    base, strerror(errno));
+		free(dir);
+		return (NULL);
+	}
+	return (dir);
+}
+
+/* Remove one entry of the temporary directory (for nftw). */
+static int
+bench_hub_remove_entry(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) == -1)
+		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", path,
+		    strerror(errno));
+	return (0);
+}
+
+void
+bench_hub_tempdir_remove(const char *dir)
+{
+	if (nftw(dir, bench_hub_remove_entry, 16, FTW_DEPTH | FTW_PHYS) == -1)
+		fprintf(stderr, "kentongan-bench: cannot remove %s: %s\n", dir,
+		    strerror(errno));
+}
+
+const char *
+bench_hub_fs_name(const char *dir, int *memory)
+{
+	struct statfs	sfs;
+
+	*memory = 0;
+	if (statfs(dir, &sfs) == -1)
+		return ("unknown file system");
+	switch ((unsigned long)sfs.f_type) {
+	case 0xef53UL:
+		return ("ext4");
+	case 0x58465342UL:
+		return ("xfs");
+	case 0x9123683eUL:
+		return ("btrfs");
+	case 0x794c7630UL:
+		return ("overlayfs");
+	case 0x01021994UL:
+		*memory = 1;
+		return ("tmpfs");
+	case 0x858458f6UL:
+		*memory = 1;
+		return ("ramfs");
+	}
+	return ("a file system");
+}
+
 int
 bench_hub_free_port(char *buf, size_t size, char **cause)
 {
@@ -259,12 +332,33 @@ bench_hub_write_conf(const char *path, const char *port,
 	    "idle connections C0.., and the like\n",
 	    port, operator_port != NULL ? "127.0.0.1:" : "off",
 	    operator_port != NULL ? operator_port : "", server->cert,
-	    server->key, bench_pki_ca(pki), dir, taxonomy,
+	    server->key, bench_pki_client_ca(pki), dir, taxonomy,
 	    connections + BENCH_HUB_SPARE_CONNECTIONS);
 	for (i = 0; i < nmembers; i++)
 		fprintf(f, "member %s name=\"Bench %s\" role=%s cert_cn=%s\n",
 		    members[i].name, members[i].name, members[i].role != NULL ?
 		    members[i].role : "member", members[i].name);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		bench_hub_cause(cause, "cannot write %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+bench_hub_append_conf(const char *path, const char *text, char **cause)
+{
+	FILE	*f;
+	int	 bad;
+
+	*cause = NULL;
+	if ((f = fopen(path, "ae")) == NULL) {
+		bench_hub_cause(cause, "cannot open %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	fputs(text, f);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
 		bench_hub_cause(cause, "cannot write %s", path);

@@ -42,6 +42,15 @@ char	*bench_hub_find_daemon(const char *given, char **cause);
 char	*bench_hub_find_fill(const char *given, char **cause);
 /* The taxonomy file the spawned hub loads; malloc'd; NULL with *cause. */
 char	*bench_hub_find_taxonomy(const char *given, char **cause);
+/*
+ * A private directory for a run's files in base (NULL: $TMPDIR, else
+ * /tmp); malloc'd, NULL with *cause.
+ */
+char	*bench_hub_tempdir(const char *base, char **cause);
+/* Remove dir and everything in it; what cannot be is said on stderr. */
+void	 bench_hub_tempdir_remove(const char *dir);
+/* The file system that holds dir, by name; *memory 1 if it is in RAM. */
+const char *bench_hub_fs_name(const char *dir, int *memory);
 /* A TCP port on 127.0.0.1 that nothing listens on now, as text. */
 int	 bench_hub_free_port(char *buf, size_t size, char **cause);
 /* Connections a spawned hub allows beyond those the run opens. */
@@ -52,11 +61,16 @@ int	 bench_hub_free_port(char *buf, size_t size, char **cause);
  * dir, no rate limit, every identity a party of its role (member unless
  * it says), room for connections connections, however few identities hold
  * them, and the operator API on 127.0.0.1:operator_port (NULL: off).
+ * The hub presents the PKI's server certificate and trusts the clients
+ * of its CA, or of every CA in its trust bundle.
  */
 int	 bench_hub_write_conf(const char *path, const char *port,
 	    const char *operator_port, const char *dir, const char *taxonomy,
 	    const struct bench_pki *, const struct bench_identity *members,
 	    size_t nmembers, unsigned connections, char **cause);
+/* Append lines (hub_id, peer, ...) to a configuration written above. */
+int	 bench_hub_append_conf(const char *path, const char *text,
+	    char **cause);
 /* Start argv[0] with output to log, in a process group of its own. */
 int	 bench_hub_spawn(struct bench_proc *, const char *name,
 	    char *const argv[], const char *log, char **cause);

@@ -2,7 +2,9 @@
  * The throwaway PKI, made with the OpenSSL 3 API: EC P-256 keys, a CA with
  * basicConstraints CA:TRUE, a server certificate with SAN DNS:localhost and
  * IP:127.0.0.1, and client certificates with extendedKeyUsage clientAuth.
- * Keys are written with mode 0600.
+ * A hub's PKI differs in its server certificate, which is also a client
+ * certificate (the hub dials its peers with it). Keys are written with
+ * mode 0600.
  */
 #include <sys/stat.h>
 
@@ -28,9 +30,12 @@
 struct bench_pki {
 	char			*dir;
 	char			*ca_file;
+	char			*trust_file;	/* own CA and a peer's; or NULL */
 	EVP_PKEY		*ca_key;
 	X509			*ca_cert;
 	struct bench_identity	 server;
+	const char		*server_eku;
+	char			 server_sha256[2 * 32 + 1];
 	long			 serial;
 };
 
@@ -226,6 +231,27 @@ bench_pki_paths(const struct bench_pki *pki, const char *name,
 	return (0);
 }
 
+/* Keep the SHA-256 of the server certificate's DER form, in hex. */
+static int
+bench_pki_digest(struct bench_pki *pki, X509 *cert, char **cause)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 md[EVP_MAX_MD_SIZE];
+	unsigned int		 len, i;
+
+	if (X509_digest(cert, EVP_sha256(), md, &len) != 1 || len != 32) {
+		bench_pki_cause(cause, "cannot take the fingerprint of the "
+		    "server certificate");
+		return (-1);
+	}
+	for (i = 0; i < len; i++) {
+		pki->server_sha256[2 * i] = hex[md[i] >> 4];
+		pki->server_sha256[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	pki->server_sha256[2 * len] = '\0';
+	return (0);
+}
+
 /* Issue a leaf certificate for cn into dir/file.crt and dir/file.key. */
 static int
 bench_pki_leaf(struct bench_pki *pki, const char *file, const char *cn,
@@ -235,7 +261,8 @@ bench_pki_leaf(struct bench_pki *pki, const char *file, const char *cn,
 	    NID_key_usage, NID_ext_key_usage, NID_subject_key_identifier,
 	    NID_authority_key_identifier, NID_subject_alt_name };
 	const char		*values[] = { "critical,CA:FALSE",
-	    "critical,digitalSignature", server ? "serverAuth" : "clientAuth",
+	    "critical,digitalSignature",
+	    server ? pki->server_eku : "clientAuth",
 	    "hash", "keyid", "DNS:localhost,IP:127.0.0.1,IP:::1" };
 	EVP_PKEY		*key;
 	X509			*cert;
@@ -251,6 +278,8 @@ bench_pki_leaf(struct bench_pki *pki, const char *file, const char *cn,
 	    nids, values, server ? 6 : 5, cause);
 	rc = cert == NULL ? -1 : bench_pki_write(cert, id->cert, key, id->key,
 	    cause);
+	if (rc == 0 && server)
+		rc = bench_pki_digest(pki, cert, cause);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	if (rc == -1)
@@ -258,8 +287,13 @@ bench_pki_leaf(struct bench_pki *pki, const char *file, const char *cn,
 	return (rc);
 }
 
-struct bench_pki *
-bench_pki_new(const char *dir, char **cause)
+/*
+ * A CA named ca_cn and a server certificate for server_cn with the
+ * extended key usage server_eku, in dir.
+ */
+static struct bench_pki *
+bench_pki_make(const char *dir, const char *ca_cn, const char *server_cn,
+    const char *server_eku, char **cause)
 {
 	static const int	 nids[] = { NID_basic_constraints,
 	    NID_key_usage, NID_subject_key_identifier };
@@ -280,18 +314,98 @@ bench_pki_new(const char *dir, char **cause)
 	}
 	if ((pki->ca_key = bench_pki_key(cause)) == NULL)
 		goto fail;
-	pki->ca_cert = bench_pki_certificate(pki, pki->ca_key,
-	    "Kentongan Bench CA", NULL, pki->ca_key, nids, values, 3, cause);
+	pki->server_eku = server_eku;
+	pki->ca_cert = bench_pki_certificate(pki, pki->ca_key, ca_cn, NULL,
+	    pki->ca_key, nids, values, 3, cause);
 	if (pki->ca_cert == NULL ||
 	    bench_pki_write(pki->ca_cert, pki->ca_file, NULL, NULL, cause) == -1)
 		goto fail;
-	if (bench_pki_leaf(pki, "server", "localhost", 1, &pki->server,
+	if (bench_pki_leaf(pki, "server", server_cn, 1, &pki->server,
 	    cause) == -1)
 		goto fail;
 	return (pki);
 fail:
 	bench_pki_free(pki);
 	return (NULL);
+}
+
+struct bench_pki *
+bench_pki_new(const char *dir, char **cause)
+{
+	return (bench_pki_make(dir, "Kentongan Bench CA", "localhost",
+	    "serverAuth", cause));
+}
+
+struct bench_pki *
+bench_pki_new_hub(const char *dir, const char *hub, char **cause)
+{
+	char		 ca_cn[64], server_cn[64];
+
+	/* Two authorities in one trust bundle need names of their own. */
+	snprintf(ca_cn, sizeof ca_cn, "Kentongan Bench CA of hub %s", hub);
+	snprintf(server_cn, sizeof server_cn, "hub-%s", hub);
+	return (bench_pki_make(dir, ca_cn, server_cn, "serverAuth,clientAuth",
+	    cause));
+}
+
+/* Append the PEM file path to f. */
+static int
+bench_pki_append(FILE *f, const char *path, char **cause)
+{
+	FILE	*in;
+	char	 buf[4096];
+	size_t	 n;
+	int	 bad;
+
+	if ((in = fopen(path, "re")) == NULL) {
+		bench_pki_cause(cause, "cannot read %s: %s", path,
+		    strerror(errno));
+		return (-1);
+	}
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+		if (fwrite(buf, 1, n, f) != n)
+			break;
+	}
+	bad = ferror(in) || ferror(f);
+	fclose(in);
+	if (bad) {
+		bench_pki_cause(cause, "cannot copy %s", path);
+		return (-1);
+	}
+	return (0);
+}
+
+int
+bench_pki_trust(struct bench_pki *pki, const struct bench_pki *peer,
+    char **cause)
+{
+	FILE	*f;
+	char	*path;
+	int	 rc;
+
+	*cause = NULL;
+	if (asprintf(&path, "%s/trust.crt", pki->dir) == -1) {
+		bench_pki_cause(cause, "out of memory");
+		return (-1);
+	}
+	if ((f = bench_pki_open(path, 0644, cause)) == NULL) {
+		free(path);
+		return (-1);
+	}
+	rc = bench_pki_append(f, pki->ca_file, cause);
+	if (rc == 0)
+		rc = bench_pki_append(f, peer->ca_file, cause);
+	if (fclose(f) != 0 && rc == 0) {
+		bench_pki_cause(cause, "cannot write %s", path);
+		rc = -1;
+	}
+	if (rc == -1) {
+		free(path);
+		return (-1);
+	}
+	free(pki->trust_file);
+	pki->trust_file = path;
+	return (0);
 }
 
 int
@@ -302,16 +416,58 @@ bench_pki_issue(struct bench_pki *pki, const char *cn,
 	return (bench_pki_leaf(pki, cn, cn, 0, id, cause));
 }
 
+int
+bench_pki_issue_all(struct bench_pki *pki, const char *prefix,
+    unsigned count, struct bench_identity **ids, char **cause)
+{
+	char		name[32];
+	unsigned	i;
+
+	*cause = NULL;
+	if ((*ids = calloc(count > 0 ? count : 1, sizeof **ids)) == NULL) {
+		bench_pki_cause(cause, "out of memory");
+		return (-1);
+	}
+	for (i = 0; i < count; i++) {
+		snprintf(name, sizeof name, "%s%u", prefix, i);
+		if (bench_pki_issue(pki, name, &(*ids)[i], cause) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+void
+bench_pki_identities_free(struct bench_identity *ids, unsigned count)
+{
+	unsigned	i;
+
+	for (i = 0; ids != NULL && i < count; i++)
+		bench_pki_identity_clear(&ids[i]);
+	free(ids);
+}
+
 const char *
 bench_pki_ca(const struct bench_pki *pki)
 {
 	return (pki->ca_file);
 }
 
+const char *
+bench_pki_client_ca(const struct bench_pki *pki)
+{
+	return (pki->trust_file != NULL ? pki->trust_file : pki->ca_file);
+}
+
 const struct bench_identity *
 bench_pki_server(const struct bench_pki *pki)
 {
 	return (&pki->server);
+}
+
+const char *
+bench_pki_server_sha256(const struct bench_pki *pki)
+{
+	return (pki->server_sha256);
 }
 
 void
@@ -332,6 +488,7 @@ bench_pki_free(struct bench_pki *pki)
 	X509_free(pki->ca_cert);
 	EVP_PKEY_free(pki->ca_key);
 	free(pki->ca_file);
+	free(pki->trust_file);
 	free(pki->dir);
 	free(pki);
 }

@@ -13,7 +13,7 @@
 #include "bench_summary.h"
 
 const char *const bench_summary_modes[BENCH_SUMMARY_MODES] = { "ingest",
-    "fanout", "latency", "connections", "isolation" };
+    "fanout", "latency", "connections", "isolation", "federation" };
 
 /* Print the figures of one system. */
 void

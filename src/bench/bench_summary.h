@@ -5,7 +5,7 @@
 #include "bench.h"
 
 /* The names of the modes, by enum bench_mode. */
-#define BENCH_SUMMARY_MODES	5
+#define BENCH_SUMMARY_MODES	6
 extern const char *const bench_summary_modes[BENCH_SUMMARY_MODES];
 
 /* Print the figures of one system for a person. */

@@ -432,6 +432,18 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 			if (!c->hub->stopping && c->kind != CONN_LINK)
 				conn_linger(c);
 			conn_abort(c, NULL);
+		} else if (c->kind == CONN_LINK && !c->peer_heard) {
+			/*
+			 * Under TLS 1.3 a client's handshake ends before the
+			 * server has judged its certificate: a peer that
+			 * refuses this hub says so only now.
+			 */
+			char	refused[400];
+
+			snprintf(refused, sizeof refused, "the peer closed the "
+			    "link before answering (%s); does it pin this "
+			    "hub's certificate?", why);
+			conn_abort(c, refused);
 		} else
 			conn_abort(c, why);
 		return;
@@ -444,7 +456,9 @@ conn_event(struct bufferevent *bev, short events, void *arg)
 		} else {
 			/* Requests before the EOF still get their answers. */
 			conn_process_input(c);
-			conn_close(c, "closed by peer");
+			conn_close(c, c->kind == CONN_LINK && !c->peer_heard ?
+			    "the peer closed the link before answering; does "
+			    "it pin this hub's certificate?" : "closed by peer");
 		}
 	}
 }

@@ -107,6 +107,8 @@ struct conn {
 	/* A peer's subscription: forwards, answered within a window. */
 	int			 forwarding;
 	struct window		 window;
+	/* A link's peer has answered: it took this hub's certificate. */
+	int			 peer_heard;
 
 	/* The query being read; no request is taken until it is answered. */
 	struct reader_job	*query;

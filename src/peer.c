@@ -237,13 +237,28 @@ peer_pushes_on(const struct conn *c)
 }
 
 void
+peer_heard(struct conn *c)
+{
+	if (c->peer_heard)
+		return;
+	c->peer_heard = 1;
+	/* Only a link the peer answers ends the backoff, not a handshake. */
+	if (c->kind == CONN_LINK && c->link != NULL)
+		((struct peer_link *)c->link)->backoff = 1;
+}
+
+void
 peer_ready(struct conn *c)
 {
 	struct filter	 none = { 0 };
 	struct conn	*other, *next;
 
-	if (c->kind == CONN_LINK && c->link != NULL)
-		((struct peer_link *)c->link)->backoff = 1;
+	static const char	 hello[] = "{\"type\":\"ping\",\"ref\":"
+	    "\"hello\"}\n";
+
+	/* Its answer shows the peer took this hub's certificate. */
+	if (c->kind == CONN_LINK)
+		conn_send_raw(c, hello, sizeof hello - 1);
 	if (!peer_pushes_on(c))
 		return;
 	/* A peer that dials again replaces its earlier link. */

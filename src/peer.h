@@ -34,6 +34,8 @@ void	peer_links_free(struct hub *);
  * hub does not dial it), start pushing them from the peer's cursor.
  */
 void	peer_ready(struct conn *);
+/* A line came from a peer hub: on a link, the redial backoff starts over. */
+void	peer_heard(struct conn *);
 /* A forward from a peer hub: check, store, answer. */
 void	peer_forward(struct conn *, const json_t *msg, const char *ref,
 	    int64_t now);

@@ -521,6 +521,7 @@ session_line(struct conn *c, const char *line, size_t len)
 	}
 	/* A peer hub forwards and answers; members report and ask. */
 	if (c->role == ROLE_HUB) {
+		peer_heard(c);
 		switch (m.type) {
 		case MESSAGE_FORWARD:
 			peer_forward(c, m.json, m.ref, now);

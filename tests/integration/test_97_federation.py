@@ -450,6 +450,28 @@ class Impostors(FederationCase):
             a.stderr_tail())
 
 
+    def test_refused_link_backs_off(self):
+        """B pins another certificate for A: under TLS 1.3 A's handshake
+        completes before B refuses it, and A must still back off (1 s,
+        2 s, 4 s...) rather than redial every second, and say why."""
+        R = self.regions
+        wrong = 'peer A name="Hub A" cert_sha256=%s' % R["A"].fingerprint("A1")
+        b = self.make_hub("B", [wrong])
+        self.start(b)
+        a = self.make_hub("A", [peer_line(R["B"], connect=b.port)])
+        first = time.monotonic()
+        self.start(a)
+        self.assertIsNotNone(a.wait_stderr(
+            lambda t: "does it pin this hub's certificate" in t,
+            timeout=WAIT), a.stderr_tail())
+        time.sleep(max(0, first + 9 - time.monotonic()))
+        dials = a.stderr_text().count("peer B dialed")
+        # Dials at 0, 1, 3 and 7 s; redialing every second makes 9 or 10.
+        self.assertGreaterEqual(dials, 2, a.stderr_tail())
+        self.assertLessEqual(dials, 5, "%d dials in %.0f s:\n%s" % (
+            dials, time.monotonic() - first, a.stderr_tail()))
+
+
 class Configuration(FederationCase):
     """kentongand -t on the federation keys."""
 

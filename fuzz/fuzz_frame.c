@@ -125,8 +125,9 @@ frame_fuzz_ack(const json_t *msg)
 {
 	struct verdict	v = { 0 };
 	int64_t		seq = -1;
+	const char	*sig = NULL;
 
-	if (request_ack(msg, &seq, &v) == -1) {
+	if (request_ack(msg, &seq, &sig, &v) == -1) {
 		frame_fuzz_refused(&v);
 		return;
 	}
@@ -220,6 +221,7 @@ frame_fuzz_line(const char *line, size_t len)
 		verdict_clear(&fv);
 		break;
 	}
+	case MESSAGE_WHOAMI:
 	case MESSAGE_ACCEPTED:
 	case MESSAGE_REJECTED:
 	case MESSAGE_ERROR:

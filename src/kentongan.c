@@ -44,6 +44,9 @@ usage(FILE *f)
 	    "                   once written out\n"
 	    "                     [--code C]... [--min-severity S] "
 	    "[--since SEQ]\n"
+	    "                   acknowledgements are signed with --key; "
+	    "--no-sign sends them\n"
+	    "                   unsigned\n"
 	    "  query            past alerts this member sent or received\n"
 	    "                     [--code C] [--sender ID] [--min-severity S]\n"
 	    "                     [--since TIME] [--until TIME] [--after SEQ] "
@@ -57,9 +60,19 @@ usage(FILE *f)
 	    "position, backlog\n"
 	    "  stats            report counts by code, severity, sender and day\n"
 	    "                     [--since TIME] [--until TIME]\n"
-	    "                   (query --operator, members and stats take --hub "
-	    "HOST:PORT of\n"
-	    "                   operator_listen and an operator's certificate)\n"
+	    "  verify --receipt FILE --hub-cert FILE\n"
+	    "                   check receipts (push --json's accepted lines) "
+	    "against the\n"
+	    "                   hub's certificate\n"
+	    "  verify --ledger  recompute the hub's whole ledger from what it "
+	    "stores;\n"
+	    "                   exit 1 naming the first entry that no longer "
+	    "matches\n"
+	    "                   (query --operator, members, stats and verify "
+	    "--ledger take\n"
+	    "                   --hub HOST:PORT of operator_listen and an "
+	    "operator's\n"
+	    "                   certificate)\n"
 	    "  codes            the incident code vocabulary "
 	    "[--lang en|id] [--taxonomy FILE]\n"
 	    "\n"
@@ -386,7 +399,8 @@ main(int argc, char **argv)
 		OPT_CODE, OPT_SEVERITY, OPT_TLP, OPT_TITLE, OPT_DESCRIPTION,
 		OPT_OBSERVED_AT, OPT_INDICATOR, OPT_SECTOR, OPT_RECIPIENT,
 		OPT_TAXONOMY, OPT_LANG, OPT_MIN_SEVERITY, OPT_SINCE, OPT_UNTIL,
-		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL, OPT_OPERATOR
+		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL, OPT_OPERATOR,
+		OPT_NO_SIGN, OPT_RECEIPT, OPT_HUB_CERT, OPT_LEDGER
 	};
 	static const struct option longopts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
@@ -414,6 +428,10 @@ main(int argc, char **argv)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "operator", no_argument, NULL, OPT_OPERATOR },
+		{ "no-sign", no_argument, NULL, OPT_NO_SIGN },
+		{ "receipt", required_argument, NULL, OPT_RECEIPT },
+		{ "hub-cert", required_argument, NULL, OPT_HUB_CERT },
+		{ "ledger", no_argument, NULL, OPT_LEDGER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -485,6 +503,10 @@ main(int argc, char **argv)
 		case OPT_LIMIT: o.limit = optarg; break;
 		case OPT_ALL: o.all = 1; break;
 		case OPT_OPERATOR: o.operator = 1; break;
+		case OPT_NO_SIGN: o.no_sign = 1; break;
+		case OPT_RECEIPT: o.receipt = optarg; break;
+		case OPT_HUB_CERT: o.hub_cert = optarg; break;
+		case OPT_LEDGER: o.ledger = 1; break;
 		case 'h':
 			usage(stdout);
 			return (0);
@@ -513,6 +535,14 @@ main(int argc, char **argv)
 		return (cmd_members(&o));
 	if (strcmp(command, "stats") == 0)
 		return (cmd_stats(&o));
+	if (strcmp(command, "verify") == 0) {
+		if (argc > 0) {
+			fprintf(stderr, "kentongan: verify takes no operand; "
+			    "use --receipt FILE or --ledger\n");
+			return (2);
+		}
+		return (cmd_verify(&o));
+	}
 	fprintf(stderr, "kentongan: unknown command \"%s\"; run kentongan "
 	    "--help\n", command);
 	return (2);

@@ -33,6 +33,11 @@ struct options {
 	const char		*tlp;		/* query --operator */
 	int			 all;
 	int			 operator;
+	int			 no_sign;	/* listen: acks unsigned */
+	/* verify */
+	const char		*receipt;
+	const char		*hub_cert;
+	int			 ledger;
 };
 
 /*
@@ -52,5 +57,9 @@ int	cmd_members(struct options *);
 int	cmd_stats(struct options *);
 /* kentongan query --operator: the whole history (operator API). */
 int	cmd_operator_query(struct options *);
+/* kentongan verify: a receipt with the hub's certificate, or the ledger. */
+int	cmd_verify(struct options *);
+/* GET target from the operator API and parse the JSON body; NULL on failure. */
+json_t	*kentongan_operator_get(struct options *, const char *target);
 
 #endif

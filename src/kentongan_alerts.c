@@ -7,6 +7,8 @@
 #include <jansson.h>
 
 #include "kentongan.h"
+#include "ledger.h"
+#include "sign.h"
 
 /* Well inside the hub's smallest sensible idle_timeout. */
 #define LISTEN_KEEPALIVE_MS	(30 * 1000)
@@ -179,31 +181,87 @@ fail:
 	return (NULL);
 }
 
+/* What signs listen's acknowledgements: this member's ID and key. */
+struct alerts_signer {
+	char		 member[64];
+	EVP_PKEY	*key;
+};
+
 /*
  * Acknowledge up to seq once everything printed so far is really out: a
  * pipe into a SIEM that breaks must not leave alerts acknowledged unread.
+ * Signed (SPEC 13) over kentongan-ack:MEMBER:SEQ:CHAIN when it can be.
  */
 static int
-alerts_flush_and_ack(struct client *c, long long seq)
+alerts_flush_and_ack(struct client *c, long long seq, const char *chain,
+    const struct alerts_signer *signer)
 {
+	unsigned char	 hash[LEDGER_HASH_LEN];
+	json_t		*ack;
+	char		*msg, *sig = NULL;
+
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "kentongan: cannot write alerts out: %s; "
 		    "nothing more is acknowledged\n", strerror(errno));
 		return (-1);
 	}
-	return (alerts_send(c, json_pack("{s:s, s:I}", "type", "ack", "seq",
-	    (json_int_t)seq)));
+	ack = json_pack("{s:s, s:I}", "type", "ack", "seq", (json_int_t)seq);
+	if (ack != NULL && signer->key != NULL && chain != NULL &&
+	    ledger_unhex(chain, hash, sizeof hash) == 0 &&
+	    (msg = ledger_ack_message(signer->member, seq, hash)) != NULL) {
+		sig = sign_b64(signer->key, msg, strlen(msg));
+		free(msg);
+		if (sig != NULL)
+			json_object_set_new(ack, "sig", json_string(sig));
+		free(sig);
+	}
+	return (alerts_send(c, ack));
+}
+
+/*
+ * Learn the member ID the hub sees (whoami) and load the key, to sign
+ * acknowledgements; without either they go unsigned, which the hub takes
+ * too.
+ */
+static void
+alerts_signer_init(struct options *o, struct client *c,
+    struct alerts_signer *signer)
+{
+	json_t		*reply;
+	const char	*member;
+	char		*cause = NULL;
+
+	memset(signer, 0, sizeof *signer);
+	if (o->no_sign || o->client.key == NULL)
+		return;
+	if (alerts_send(c, json_pack("{s:s, s:s}", "type", "whoami", "ref",
+	    "whoami")) == -1 || (reply = alerts_receive(c)) == NULL)
+		return;
+	member = json_string_value(json_object_get(reply, "member"));
+	if (member != NULL && strlen(member) < sizeof signer->member &&
+	    (signer->key = sign_load_key(o->client.key, &cause)) != NULL)
+		snprintf(signer->member, sizeof signer->member, "%s", member);
+	else if (member == NULL)
+		fprintf(stderr, "kentongan: the hub does not say who this is "
+		    "(an older hub?); acknowledgements go unsigned\n");
+	else {
+		fprintf(stderr, "kentongan: %s; acknowledgements go "
+		    "unsigned\n", cause != NULL ? cause : "no key");
+		free(cause);
+	}
+	json_decref(reply);
 }
 
 int
 cmd_listen(struct options *o)
 {
-	struct client	*c;
-	json_t		*request, *message;
-	const char	*type;
-	char		*cause = NULL;
-	long long	 printed = -1, acked = -1, seq;
-	int		 status = 1;
+	struct client		*c;
+	struct alerts_signer	 signer;
+	json_t			*request, *message;
+	const char		*type, *chain;
+	char			*cause = NULL, printed_chain[LEDGER_HEX_LEN + 1];
+	long long		 printed = -1, acked = -1, seq;
+	int			 status = 1;
 
 	if ((request = alerts_subscribe_request(o)) == NULL)
 		return (2);
@@ -213,6 +271,8 @@ cmd_listen(struct options *o)
 		json_decref(request);
 		return (1);
 	}
+	printed_chain[0] = '\0';
+	alerts_signer_init(o, c, &signer);
 	if (alerts_send(c, request) == -1)
 		goto done;
 	for (;;) {
@@ -237,6 +297,11 @@ cmd_listen(struct options *o)
 			else
 				alerts_print_line(message);
 			printed = seq;
+			chain = json_string_value(json_object_get(message,
+			    "chain"));
+			snprintf(printed_chain, sizeof printed_chain, "%s",
+			    chain != NULL && strlen(chain) == LEDGER_HEX_LEN ?
+			    chain : "");
 		} else if (type != NULL && strcmp(type, "error") == 0) {
 			alerts_refused(message);
 			json_decref(message);
@@ -245,12 +310,15 @@ cmd_listen(struct options *o)
 		json_decref(message);
 		/* One ack for all that arrived together. */
 		if (printed > acked && !client_readable(c, 0)) {
-			if (alerts_flush_and_ack(c, printed) == -1)
+			if (alerts_flush_and_ack(c, printed,
+			    printed_chain[0] != '\0' ? printed_chain : NULL,
+			    &signer) == -1)
 				goto done;
 			acked = printed;
 		}
 	}
 done:
+	EVP_PKEY_free(signer.key);
 	json_decref(request);
 	client_close(c);
 	return (status);

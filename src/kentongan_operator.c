@@ -8,9 +8,8 @@
 
 #include "kentongan.h"
 
-/* GET target from the operator API and parse the JSON body; NULL on failure. */
-static json_t *
-operator_get(struct options *o, const char *target)
+json_t *
+kentongan_operator_get(struct options *o, const char *target)
 {
 	struct client	*c;
 	json_error_t	 jerr;
@@ -92,7 +91,7 @@ cmd_members(struct options *o)
 	char		 seen[ESCAPE_QUOTE_SIZE];
 	size_t		 i;
 
-	if ((body = operator_get(o, "/v1/members")) == NULL)
+	if ((body = kentongan_operator_get(o, "/v1/members")) == NULL)
 		return (1);
 	if (o->json)
 		operator_print_json(body);
@@ -152,7 +151,7 @@ cmd_stats(struct options *o)
 		fprintf(stderr, "kentongan: out of memory\n");
 		return (1);
 	}
-	if ((body = operator_get(o, target)) != NULL) {
+	if ((body = kentongan_operator_get(o, target)) != NULL) {
 		if (o->json)
 			operator_print_json(body);
 		else {
@@ -225,7 +224,7 @@ cmd_operator_query(struct options *o)
 			fprintf(stderr, "kentongan: out of memory\n");
 			return (1);
 		}
-		body = operator_get(o, target);
+		body = kentongan_operator_get(o, target);
 		free(target);
 		if (body == NULL)
 			return (1);

@@ -78,27 +78,28 @@ ledger_unhex(const char *s, unsigned char *out, size_t n)
 char *
 ledger_canonical(const struct ledger_entry *e, size_t *len)
 {
-	char	 digest[LEDGER_HEX_LEN + 1], *text;
+	char	 digest[LEDGER_HEX_LEN + 1], at[RFC3339_BUFSIZE], *text;
 	int	 n;
 
+	/* Times as the hub shows them everywhere: RFC 3339, milliseconds. */
+	rfc3339_format(e->at, at, sizeof at);
 	/* Every field is an ID, digits, hex or base64: no newline inside. */
 	switch (e->kind) {
 	case LEDGER_REPORT:
 		n = asprintf(&text, "kentongan-ledger 1\nkind report\nseq %lld\n"
-		    "party %s\nat %lld\ndigest %s\nrecipients %s\n",
-		    (long long)e->seq, e->party, (long long)e->at,
+		    "party %s\nat %s\ndigest %s\nrecipients %s\n",
+		    (long long)e->seq, e->party, at,
 		    ledger_hex(e->digest, LEDGER_HASH_LEN, digest),
 		    e->recipients != NULL ? e->recipients : "");
 		break;
 	case LEDGER_ACK:
 		n = asprintf(&text, "kentongan-ledger 1\nkind ack\nseq %lld\n"
-		    "party %s\nat %lld\nsig %s\n", (long long)e->seq, e->party,
-		    (long long)e->at, e->sig != NULL ? e->sig : "-");
+		    "party %s\nat %s\nsig %s\n", (long long)e->seq, e->party,
+		    at, e->sig != NULL ? e->sig : "-");
 		break;
 	case LEDGER_FORWARD:
 		n = asprintf(&text, "kentongan-ledger 1\nkind forward\nseq %lld\n"
-		    "party %s\nat %lld\n", (long long)e->seq, e->party,
-		    (long long)e->at);
+		    "party %s\nat %s\n", (long long)e->seq, e->party, at);
 		break;
 	default:
 		return (NULL);

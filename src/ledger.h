@@ -10,7 +10,8 @@
  *   seq N                       the report's seq; an ack's or a forward's
  *                               cumulative position
  *   party ID                    the report's sender; who acknowledged
- *   at USEC                     received_at, or when acknowledged
+ *   at TIME                     received_at, or when acknowledged: RFC
+ *                               3339 UTC with milliseconds, as shown
  *   digest HEX                  report: SHA-256 of the report as stored
  *   recipients LIST             report: its stored recipient list
  *   sig B64|-                   ack: the member's signature, or none

@@ -12,6 +12,7 @@ static const struct {
 	{ "ack", MESSAGE_ACK },
 	{ "query", MESSAGE_QUERY },
 	{ "ping", MESSAGE_PING },
+	{ "whoami", MESSAGE_WHOAMI },
 	{ "forward", MESSAGE_FORWARD },
 	{ "accepted", MESSAGE_ACCEPTED },
 	{ "rejected", MESSAGE_REJECTED },

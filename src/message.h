@@ -16,6 +16,7 @@ enum message_type {
 	MESSAGE_ACK,
 	MESSAGE_QUERY,
 	MESSAGE_PING,
+	MESSAGE_WHOAMI,		/* which member the hub takes this one for */
 	/* Between hubs: a report forwarded, and the answers to one. */
 	MESSAGE_FORWARD,
 	MESSAGE_ACCEPTED,

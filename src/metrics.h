@@ -31,6 +31,7 @@ struct metrics {
 	uint64_t	alerts_delivered;
 	uint64_t	forwards_sent;		/* to peer hubs */
 	uint64_t	acks;
+	uint64_t	acks_signed;
 	uint64_t	accept_errors;		/* accept() failed (descriptors) */
 	uint64_t	http_refused;		/* requests the parser refused */
 };

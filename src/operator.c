@@ -20,6 +20,7 @@
 #include "escape.h"
 #include "http.h"
 #include "hub.h"
+#include "ledger.h"
 #include "log.h"
 #include "metrics.h"
 #include "operator.h"
@@ -34,7 +35,9 @@
 enum operator_read {
 	OPERATOR_REPORTS,
 	OPERATOR_REPORT,
-	OPERATOR_STATS
+	OPERATOR_STATS,
+	OPERATOR_LEDGER,
+	OPERATOR_LEDGER_HEAD
 };
 
 /* One recipient of a report, as read. */
@@ -43,6 +46,7 @@ struct operator_delivery {
 	int		 tier;
 	int64_t		 delivered_at;
 	int64_t		 acked_at;
+	int		 signed_;	/* 1, 0, or -2 not acknowledged */
 };
 
 /* A request that reads the store, on a reader thread. */
@@ -62,6 +66,13 @@ struct operator_job {
 	size_t			 deliveries_cap;
 	int			 found;
 	int			 failed;
+	/* The ledger: a page of it, or a report's entry. */
+	int64_t			 after;
+	unsigned		 limit;
+	int			 has_entry;
+	int64_t			 entry_n;
+	unsigned char		 entry_hash[LEDGER_HASH_LEN];
+	unsigned char		 entry_prev[LEDGER_HASH_LEN];
 };
 
 /* The Date of an answer. */
@@ -283,6 +294,47 @@ operator_read_stats(struct operator_job *oj, struct store_reader *store)
 	return (rc);
 }
 
+/* One ledger entry, as verify --ledger recomputes it. */
+static void
+operator_ledger_row(const struct store_ledger_row *row, void *arg)
+{
+	struct evbuffer	*out = arg;
+	char		 prev[LEDGER_HEX_LEN + 1], hash[LEDGER_HEX_LEN + 1];
+	char		 digest[LEDGER_HEX_LEN + 1], when[RFC3339_BUFSIZE + 2];
+	json_t		*j;
+	char		*text;
+
+	j = json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s?}",
+	    "n", (json_int_t)row->n,
+	    "kind", ledger_kind_name((enum ledger_kind)row->kind),
+	    "seq", (json_int_t)row->seq, "party", row->party,
+	    "prev", ledger_hex(row->prev, LEDGER_HASH_LEN, prev),
+	    "hash", ledger_hex(row->hash, LEDGER_HASH_LEN, hash),
+	    "sig", row->sig);
+	if (j == NULL)
+		return;
+	if (row->sig == NULL)
+		json_object_set_new(j, "sig", json_null());
+	json_object_set_new(j, "at", row->present ? json_string(
+	    rfc3339_format(row->at, when, sizeof when)) : json_null());
+	if (row->kind == LEDGER_REPORT && row->present) {
+		json_object_set_new(j, "digest", json_string(ledger_hex(
+		    row->digest, LEDGER_HASH_LEN, digest)));
+		json_object_set_new(j, "recipients", json_string(
+		    row->recipients != NULL ? row->recipients : ""));
+	}
+	/* What it records is gone from the store. */
+	if (!row->present)
+		json_object_set_new(j, "missing", json_true());
+	if ((text = json_dumps(j, JSON_COMPACT)) != NULL) {
+		if (evbuffer_get_length(out) > 0)
+			evbuffer_add(out, ",", 1);
+		evbuffer_add(out, text, strlen(text));
+		free(text);
+	}
+	json_decref(j);
+}
+
 /* On a reader thread: read what the request asks for. */
 static void
 operator_run(struct reader_job *job, struct store_reader *store)
@@ -324,11 +376,59 @@ operator_run(struct reader_job *job, struct store_reader *store)
 		    oj->seq, operator_keep_delivery, oj) == -1))
 			oj->failed = 1;
 		oj->found = n == 1;
+		if (n == 1 && !oj->failed) {
+			size_t	i;
+
+			if ((oj->has_entry = store_reader_ledger_report(store,
+			    oj->seq, &oj->entry_n, oj->entry_hash,
+			    oj->entry_prev)) == -1)
+				oj->failed = 1;
+			for (i = 0; i < oj->ndeliveries && !oj->failed; i++) {
+				oj->deliveries[i].signed_ =
+				    store_reader_ack_signed(store,
+				    oj->deliveries[i].member, oj->seq);
+				if (oj->deliveries[i].signed_ == -1)
+					oj->failed = 1;
+			}
+		}
 		break;
 	case OPERATOR_STATS:
 		if (operator_read_stats(oj, store) == -1)
 			oj->failed = 1;
 		break;
+	case OPERATOR_LEDGER:
+		if ((rows = evbuffer_new()) == NULL) {
+			oj->failed = 1;
+			return;
+		}
+		if (store_reader_ledger(store, oj->after, oj->limit,
+		    operator_ledger_row, rows, &next) == -1)
+			oj->failed = 1;
+		else {
+			evbuffer_add_printf(oj->body, "{\"entries\":[");
+			evbuffer_add_buffer(oj->body, rows);
+			if (next > 0)
+				evbuffer_add_printf(oj->body, "],\"next\":%lld}\n",
+				    (long long)next);
+			else
+				evbuffer_add_printf(oj->body,
+				    "],\"next\":null}\n");
+		}
+		evbuffer_free(rows);
+		break;
+	case OPERATOR_LEDGER_HEAD: {
+		unsigned char	hash[LEDGER_HASH_LEN];
+		char		hex[LEDGER_HEX_LEN + 1];
+		int64_t		head;
+
+		if ((head = store_reader_ledger_head(store, hash)) == -1)
+			oj->failed = 1;
+		else
+			evbuffer_add_printf(oj->body, "{\"n\":%lld,\"hash\":"
+			    "\"%s\"}\n", (long long)head, ledger_hex(hash,
+			    LEDGER_HASH_LEN, hex));
+		break;
+	}
 	}
 }
 
@@ -346,6 +446,8 @@ operator_report_answer(struct operator_job *oj)
 	struct operator_delivery	*d;
 	char				 sent[RFC3339_BUFSIZE + 2];
 	char				 acked[RFC3339_BUFSIZE + 2];
+	char				 hash[LEDGER_HEX_LEN + 1];
+	char				 prev[LEDGER_HEX_LEN + 1];
 	int64_t				 delivered_at;
 	size_t				 i, len;
 
@@ -371,12 +473,21 @@ operator_report_answer(struct operator_job *oj)
 		    ms->delivered_dirty && ms->delivered_seq >= oj->seq)
 			delivered_at = ms->delivered_at;
 		evbuffer_add_printf(body, "%s{\"member\":\"%s\",\"tier\":\"%s\","
-		    "\"delivered_at\":%s,\"acked_at\":%s}", i > 0 ? "," : "",
-		    d->member, tier_name((enum tier)d->tier),
+		    "\"delivered_at\":%s,\"acked_at\":%s,\"signed\":%s}",
+		    i > 0 ? "," : "", d->member, tier_name((enum tier)d->tier),
 		    operator_time(delivered_at, sent, sizeof sent),
-		    operator_time(d->acked_at, acked, sizeof acked));
+		    operator_time(d->acked_at, acked, sizeof acked),
+		    d->acked_at == 0 || d->signed_ < 0 ? "null" : d->signed_ ?
+		    "true" : "false");
 	}
-	evbuffer_add_printf(body, "]}\n");
+	evbuffer_add_printf(body, "]");
+	/* Its ledger entry: what a receipt's chain names. */
+	if (oj->has_entry == 1)
+		evbuffer_add_printf(body, ",\"ledger\":{\"n\":%lld,\"hash\":"
+		    "\"%s\",\"prev\":\"%s\"}", (long long)oj->entry_n,
+		    ledger_hex(oj->entry_hash, LEDGER_HASH_LEN, hash),
+		    ledger_hex(oj->entry_prev, LEDGER_HASH_LEN, prev));
+	evbuffer_add_printf(body, "}\n");
 	operator_json(c, oj->req, body);
 	evbuffer_free(body);
 }
@@ -406,8 +517,9 @@ operator_done(struct reader_job *job)
 			operator_error(c, oj->req, 500, "internal_error",
 			    oj->what == OPERATOR_STATS ? "the statistics could "
 			    "not be computed" : oj->what == OPERATOR_REPORT ?
-			    "the report could not be read" : "the history "
-			    "could not be read");
+			    "the report could not be read" : oj->what ==
+			    OPERATOR_REPORTS ? "the history could not be read" :
+			    "the ledger could not be read");
 		else if (oj->what == OPERATOR_REPORT)
 			operator_report_answer(oj);
 		else
@@ -514,6 +626,34 @@ operator_stats(struct conn *c, struct http_request *req)
 		return;
 	oj->since = since;
 	oj->until = until;
+	operator_read(c, oj);
+}
+
+/* GET /v1/ledger and /v1/ledger/head */
+static void
+operator_ledger(struct conn *c, struct http_request *req, int head)
+{
+	struct operator_job	*oj;
+	struct verdict		 v = { 0 };
+	int64_t			 after = 0;
+	unsigned		 limit = 0;
+
+	if (head && req->query != NULL && *req->query != '\0') {
+		operator_no_parameters(c, req);
+		http_request_free(req);
+		return;
+	}
+	if (!head && opparams_ledger(req->query, &after, &limit, &v) == -1) {
+		operator_bad_request(c, req, &v);
+		verdict_clear(&v);
+		http_request_free(req);
+		return;
+	}
+	if ((oj = operator_job_new(c, req, head ? OPERATOR_LEDGER_HEAD :
+	    OPERATOR_LEDGER)) == NULL)
+		return;
+	oj->after = after;
+	oj->limit = limit;
 	operator_read(c, oj);
 }
 
@@ -653,6 +793,10 @@ operator_request(struct conn *c, struct http_request *req)
 		operator_report(c, req, path + 12);
 	else if (strcmp(path, "/v1/stats") == 0)
 		operator_stats(c, req);
+	else if (strcmp(path, "/v1/ledger") == 0)
+		operator_ledger(c, req, 0);
+	else if (strcmp(path, "/v1/ledger/head") == 0)
+		operator_ledger(c, req, 1);
 	else {
 		if ((strcmp(path, "/v1/members") == 0 ||
 		    strcmp(path, "/metrics") == 0) && req->query != NULL &&
@@ -665,7 +809,8 @@ operator_request(struct conn *c, struct http_request *req)
 		else
 			operator_error(c, req, 404, "not_found", "no such "
 			    "endpoint; see /v1/reports, /v1/reports/SEQ, "
-			    "/v1/members, /v1/stats, /metrics");
+			    "/v1/members, /v1/stats, /v1/ledger, "
+			    "/v1/ledger/head, /metrics");
 		http_request_free(req);
 	}
 }

@@ -235,6 +235,41 @@ done:
 }
 
 int
+opparams_ledger(const char *query, int64_t *after, unsigned *limit,
+    struct verdict *v)
+{
+	static const char *const allowed[] = { "after", "limit", NULL };
+	struct evkeyvalq	 params;
+	const char		*s;
+	int64_t			 n;
+	int			 rc = -1;
+
+	*after = 0;
+	*limit = REQUEST_QUERY_LIMIT_DEFAULT;
+	if (opparams_split(query, &params, allowed, v) == -1)
+		goto done;
+	if ((s = opparams_get(&params, "after")) != NULL &&
+	    opparams_number(s, INT64_MAX, after) == -1) {
+		verdict_set(v, PROTO_INVALID_FIELD, "after", "after must be an "
+		    "entry number (an integer, 0 or more)");
+		goto done;
+	}
+	if ((s = opparams_get(&params, "limit")) != NULL) {
+		if (opparams_number(s, REQUEST_QUERY_LIMIT_MAX, &n) == -1 ||
+		    n < 1) {
+			verdict_set(v, PROTO_INVALID_FIELD, "limit", "limit must "
+			    "be from 1 to %d", REQUEST_QUERY_LIMIT_MAX);
+			goto done;
+		}
+		*limit = (unsigned)n;
+	}
+	rc = 0;
+done:
+	evhttp_clear_headers(&params);
+	return (rc);
+}
+
+int
 opparams_seq(const char *text, int64_t *seq)
 {
 	if (*text == '0' || opparams_number(text, INT64_MAX, seq) == -1 ||

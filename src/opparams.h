@@ -17,6 +17,9 @@ int	opparams_reports(const char *query, const struct taxonomy *,
 /* The same for GET /v1/stats: since and until, 0 when absent. */
 int	opparams_stats(const char *query, int64_t *since, int64_t *until,
 	    struct verdict *v);
+/* The same for GET /v1/ledger: after (0 when absent) and limit. */
+int	opparams_ledger(const char *query, int64_t *after, unsigned *limit,
+	    struct verdict *v);
 /* The SEQ of /v1/reports/SEQ: a positive decimal integer; -1 if not. */
 int	opparams_seq(const char *text, int64_t *seq);
 

@@ -218,17 +218,29 @@ request_subscribe(const json_t *msg, const struct taxonomy *t,
 }
 
 int
-request_ack(const json_t *msg, int64_t *seq, struct verdict *v)
+request_ack(const json_t *msg, int64_t *seq, const char **sig,
+    struct verdict *v)
 {
-	static const char *const allowed[] = { "type", "ref", "seq", NULL };
-	int	has;
+	static const char *const allowed[] = { "type", "ref", "seq", "sig",
+	    NULL };
+	const json_t	*j;
+	int		 has;
 
+	*sig = NULL;
 	if (request_keys(msg, allowed, "", v) == -1 ||
 	    request_uint(msg, "seq", &has, seq, v) == -1)
 		return (-1);
 	if (!has)
 		return (verdict_set(v, PROTO_MISSING_FIELD, "seq", "an ack "
 		    "needs \"seq\": every alert up to it has been processed"));
+	if ((j = json_object_get(msg, "sig")) != NULL) {
+		if (!json_is_string(j) || json_string_length(j) == 0 ||
+		    json_string_length(j) >= REQUEST_SIG_MAX)
+			return (verdict_set(v, PROTO_INVALID_FIELD, "sig", "sig "
+			    "must be the base64 signature of kentongan-ack:"
+			    "MEMBER:SEQ:CHAIN"));
+		*sig = json_string_value(j);
+	}
 	return (0);
 }
 

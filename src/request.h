@@ -15,6 +15,8 @@
 #define REQUEST_FILTER_CODES_MAX	64
 #define REQUEST_QUERY_LIMIT_DEFAULT	100
 #define REQUEST_QUERY_LIMIT_MAX		1000
+/* The longest signature an ack may carry, in base64. */
+#define REQUEST_SIG_MAX			1024
 
 /* What a subscription lets through; empty lets everything through. */
 struct filter {
@@ -65,7 +67,9 @@ int	filter_copy(struct filter *dst, const struct filter *src);
  */
 int	request_subscribe(const json_t *, const struct taxonomy *,
 	    struct subscribe_request *, struct verdict *);
-int	request_ack(const json_t *, int64_t *seq, struct verdict *);
+/* An ack's seq, and its signature (*sig NULL when unsigned). */
+int	request_ack(const json_t *, int64_t *seq, const char **sig,
+	    struct verdict *);
 int	request_query(const json_t *, const struct taxonomy *,
 	    struct query_request *, struct verdict *);
 void	request_query_clear(struct query_request *);

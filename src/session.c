@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <event2/bufferevent_ssl.h>
 
 #include <event2/buffer.h>
 
@@ -25,6 +28,7 @@
 #include "policy.h"
 #include "reader.h"
 #include "session.h"
+#include "sign.h"
 #include "store.h"
 #include "timefmt.h"
 #include "validate.h"
@@ -293,16 +297,117 @@ session_subscribe(struct conn *c, const json_t *message, const char *ref)
 	fanout_subscribe(c, from, &r.filter);
 }
 
-/* An ack request: move the member's cursor forward; no answer. */
+/* Move the member's cursor forward to seq (signed by sig, or not). */
+static void
+session_ack_apply(struct conn *c, int64_t seq, int64_t now, const char *sig)
+{
+	struct hub	*hub = c->hub;
+
+	if (seq <= c->member_state->acked_seq)
+		return;
+	hub_backlog_acked(hub, c->member_state, seq);
+	c->member_state->acked_seq = seq;
+	hub->metrics.acks++;
+	if (sig != NULL)
+		hub->metrics.acks_signed++;
+	committer_mark_ack(hub->committer, STORE_MARK_ACK, c->member, seq, now,
+	    0, sig);
+}
+
+/* A signed acknowledgement, checked on a reader thread. */
+struct session_ack_job {
+	struct reader_job	 job;		/* first: the job is the struct */
+	struct conn		*conn;
+	char			 member[CONF_MEMBER_ID_MAX + 1];
+	int64_t			 seq;
+	int64_t			 now;
+	char			*sig;
+	char			*ref;
+	EVP_PKEY		*key;		/* of the connection's certificate */
+	int			 verified;	/* 1 good, 0 bad, -2 no chain,
+						   -1 not known */
+};
+
+/*
+ * On a reader thread: the chain of the alert acknowledged, and whether
+ * the signature over "kentongan-ack:MEMBER:SEQ:CHAIN" is the member's.
+ */
+static void
+session_ack_run(struct reader_job *job, struct store_reader *store)
+{
+	struct session_ack_job	*aj = (struct session_ack_job *)job;
+	unsigned char		 chain[LEDGER_HASH_LEN];
+	char			*msg;
+	int			 rc;
+
+	aj->verified = -1;
+	if ((rc = store_reader_chain(store, aj->seq, chain)) != 1) {
+		aj->verified = rc == 0 ? -2 : -1;
+		return;
+	}
+	if ((msg = ledger_ack_message(aj->member, aj->seq, chain)) == NULL)
+		return;
+	aj->verified = sign_verify_b64(aj->key, msg, strlen(msg), aj->sig);
+	free(msg);
+}
+
+/* On the loop: take the acknowledgement, or refuse its signature. */
+static void
+session_ack_done(struct reader_job *job)
+{
+	struct session_ack_job	*aj = (struct session_ack_job *)job;
+	struct conn		*c = aj->conn;
+	struct verdict		 v = { 0 };
+
+	c->query = NULL;
+	if (!job->cancelled && c->state == CONN_READY) {
+		if (aj->verified == 1)
+			session_ack_apply(c, aj->seq, aj->now, aj->sig);
+		else if (aj->verified == 0) {
+			verdict_set(&v, PROTO_INVALID_FIELD, "sig", "the "
+			    "signature does not verify: sign kentongan-ack:%s:"
+			    "%lld:CHAIN, CHAIN the chain of alert %lld, with "
+			    "this connection's certificate key", c->member,
+			    (long long)aj->seq, (long long)aj->seq);
+			session_error_field(c, aj->ref, &v);
+			verdict_clear(&v);
+		} else if (aj->verified == -2) {
+			verdict_set(&v, PROTO_INVALID_FIELD, "sig", "alert %lld "
+			    "has no ledger entry to sign (no report with that "
+			    "seq, or stored with the ledger off); acknowledge "
+			    "it without sig", (long long)aj->seq);
+			session_error_field(c, aj->ref, &v);
+			verdict_clear(&v);
+		} else
+			session_error(c, aj->ref, PROTO_INTERNAL_ERROR, "the "
+			    "acknowledgement could not be checked; send it "
+			    "again");
+	}
+	conn_maybe_resume(c);
+	conn_unref(c);
+	EVP_PKEY_free(aj->key);
+	free(aj->sig);
+	free(aj->ref);
+	free(aj);
+}
+
+/*
+ * An ack request: move the member's cursor forward; no answer. A signed
+ * one is checked first, off the loop; the connection takes no further
+ * request meanwhile, so that acknowledgements keep their order.
+ */
 static void
 session_ack(struct conn *c, const json_t *message, const char *ref,
     int64_t now)
 {
-	struct verdict	 v = { 0 };
-	struct hub	*hub = c->hub;
-	int64_t		 seq;
+	struct session_ack_job	*aj;
+	struct verdict		 v = { 0 };
+	struct hub		*hub = c->hub;
+	const char		*sig;
+	X509			*cert;
+	int64_t			 seq;
 
-	if (request_ack(message, &seq, &v) == -1) {
+	if (request_ack(message, &seq, &sig, &v) == -1) {
 		session_error_field(c, ref, &v);
 		verdict_clear(&v);
 		return;
@@ -321,10 +426,34 @@ session_ack(struct conn *c, const json_t *message, const char *ref,
 	}
 	if (seq <= c->member_state->acked_seq)
 		return;
-	hub_backlog_acked(hub, c->member_state, seq);
-	c->member_state->acked_seq = seq;
-	hub->metrics.acks++;
-	committer_mark(hub->committer, STORE_MARK_ACK, c->member, seq, now);
+	if (sig == NULL) {
+		session_ack_apply(c, seq, now, NULL);
+		return;
+	}
+	if ((aj = calloc(1, sizeof *aj)) == NULL ||
+	    (aj->sig = strdup(sig)) == NULL ||
+	    (ref != NULL && (aj->ref = strdup(ref)) == NULL) ||
+	    (cert = SSL_get0_peer_certificate(bufferevent_openssl_get_ssl(
+	    c->bev))) == NULL || (aj->key = X509_get0_pubkey(cert)) == NULL) {
+		if (aj != NULL) {
+			free(aj->sig);
+			free(aj->ref);
+			free(aj);
+		}
+		session_error(c, ref, PROTO_INTERNAL_ERROR, "the signature "
+		    "could not be checked; send the ack again");
+		return;
+	}
+	EVP_PKEY_up_ref(aj->key);
+	aj->conn = c;
+	snprintf(aj->member, sizeof aj->member, "%s", c->member);
+	aj->seq = seq;
+	aj->now = now;
+	aj->job.run = session_ack_run;
+	aj->job.done = session_ack_done;
+	conn_ref(c);
+	c->query = &aj->job;
+	reader_submit_gated(hub->reader, &c->member_state->reads, &aj->job);
 }
 
 /* A member's history query, run on a reader thread. */
@@ -505,6 +634,35 @@ session_ping(struct conn *c, const json_t *message, const char *ref)
 	json_decref(reply);
 }
 
+/*
+ * A whoami request: the member this certificate is taken for, its role,
+ * and this hub's ID among its peers. A client needs its own ID to sign
+ * its acknowledgements.
+ */
+static void
+session_whoami(struct conn *c, const json_t *message, const char *ref)
+{
+	static const char *const allowed[] = { "type", "ref", NULL };
+	struct verdict	 v = { 0 };
+	json_t		*reply;
+
+	if (request_keys(message, allowed, "", &v) == -1) {
+		session_error(c, ref, v.error, v.message);
+		verdict_clear(&v);
+		return;
+	}
+	reply = json_pack("{s:s, s:s, s:s}", "type", "whoami", "member",
+	    c->member, "role", role_name(c->role));
+	if (reply != NULL && c->hub->conf->hub_id != NULL)
+		json_object_set_new(reply, "hub",
+		    json_string(c->hub->conf->hub_id));
+	if (reply != NULL && ref != NULL)
+		json_object_set_new(reply, "ref", json_string(ref));
+	if (reply != NULL)
+		conn_send_json(c, reply);
+	json_decref(reply);
+}
+
 void
 session_line(struct conn *c, const char *line, size_t len)
 {
@@ -534,6 +692,9 @@ session_line(struct conn *c, const char *line, size_t len)
 		case MESSAGE_PING:
 			session_ping(c, m.json, m.ref);
 			break;
+		case MESSAGE_WHOAMI:
+			session_whoami(c, m.json, m.ref);
+			break;
 		case MESSAGE_PONG:
 			/* The answer to a link's keepalive. */
 			break;
@@ -560,6 +721,9 @@ session_line(struct conn *c, const char *line, size_t len)
 		break;
 	case MESSAGE_QUERY:
 		session_query(c, m.json, m.ref);
+		break;
+	case MESSAGE_WHOAMI:
+		session_whoami(c, m.json, m.ref);
 		break;
 	default:
 		session_error(c, m.ref, PROTO_UNKNOWN_TYPE, "unknown message "

@@ -1102,3 +1102,196 @@ store_reader_last_seq(struct store_reader *r)
 	sqlite3_finalize(stmt);
 	return (seq);
 }
+
+/* The hash of entry n (zeros before the first); -1 on error. */
+static int
+store_reader_hash_of(struct store_reader *r, int64_t n, unsigned char out[32])
+{
+	sqlite3_stmt	*stmt;
+	int		 rc;
+
+	memset(out, 0, LEDGER_HASH_LEN);
+	if (n < 1)
+		return (0);
+	if (sqlite3_prepare_v2(r->db, "SELECT hash FROM ledger WHERE n = ?1",
+	    -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, n);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) == LEDGER_HASH_LEN)
+		memcpy(out, sqlite3_column_blob(stmt, 0), LEDGER_HASH_LEN);
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
+store_reader_ledger(struct store_reader *r, int64_t after, unsigned limit,
+    void (*cb)(const struct store_ledger_row *, void *), void *arg,
+    int64_t *next)
+{
+	struct store_ledger_row	 row;
+	sqlite3_stmt		*stmt = NULL;
+	unsigned		 n = 0;
+	int			 rc = -1, step;
+
+	*next = 0;
+	if (store_reader_begin(r) == -1)
+		return (-1);
+	/*
+	 * A report's entry is served with the report as stored now, an
+	 * acknowledgement's with the acknowledgement: a row changed behind
+	 * the hub's back no longer hashes to the entry.
+	 */
+	if (sqlite3_prepare_v2(r->db, "SELECT l.n, l.kind, l.seq, l.party, "
+	    "l.sig, l.hash, p.sender, p.received_at, p.body, "
+	    "p.recipient_list, a.at FROM ledger l LEFT JOIN reports p ON "
+	    "l.kind = 0 AND p.seq = l.seq LEFT JOIN acks a ON l.kind <> 0 AND "
+	    "a.member = l.party AND a.upto = l.seq WHERE l.n > ?1 ORDER BY l.n "
+	    "LIMIT ?2", -1, &stmt, NULL) != SQLITE_OK ||
+	    store_reader_hash_of(r, after, row.prev) == -1)
+		goto done;
+	sqlite3_bind_int64(stmt, 1, after);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)limit + 1);
+	while ((step = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == limit) {
+			*next = row.n;
+			break;
+		}
+		row.n = sqlite3_column_int64(stmt, 0);
+		row.kind = sqlite3_column_int(stmt, 1);
+		row.seq = sqlite3_column_int64(stmt, 2);
+		row.party = (const char *)sqlite3_column_text(stmt, 3);
+		row.sig = (const char *)sqlite3_column_text(stmt, 4);
+		row.recipients = NULL;
+		row.present = 0;
+		row.at = 0;
+		if (row.n > 1 && n > 0)
+			memcpy(row.prev, row.hash, LEDGER_HASH_LEN);
+		memset(row.hash, 0, LEDGER_HASH_LEN);
+		if (sqlite3_column_bytes(stmt, 5) == LEDGER_HASH_LEN)
+			memcpy(row.hash, sqlite3_column_blob(stmt, 5),
+			    LEDGER_HASH_LEN);
+		if (row.kind == LEDGER_REPORT &&
+		    sqlite3_column_type(stmt, 6) != SQLITE_NULL) {
+			row.present = 1;
+			row.party = (const char *)sqlite3_column_text(stmt, 6);
+			row.at = sqlite3_column_int64(stmt, 7);
+			row.recipients = (const char *)sqlite3_column_text(stmt,
+			    9);
+			if (ledger_digest(sqlite3_column_blob(stmt, 8),
+			    (size_t)sqlite3_column_bytes(stmt, 8),
+			    row.digest) == -1)
+				goto done;
+		} else if (row.kind != LEDGER_REPORT &&
+		    sqlite3_column_type(stmt, 10) != SQLITE_NULL) {
+			row.present = 1;
+			row.at = sqlite3_column_int64(stmt, 10);
+		}
+		if (row.party == NULL)
+			row.party = "";
+		cb(&row, arg);
+		n++;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		goto done;
+	rc = (int)n;
+done:
+	if (rc == -1)
+		store_reader_failed(r, "ledger read");
+	sqlite3_finalize(stmt);
+	store_reader_end(r);
+	return (rc);
+}
+
+int64_t
+store_reader_ledger_head(struct store_reader *r, unsigned char hash[32])
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 n = -1;
+	int		 rc;
+
+	memset(hash, 0, LEDGER_HASH_LEN);
+	if (sqlite3_prepare_v2(r->db, "SELECT n, hash FROM ledger ORDER BY n "
+	    "DESC LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		n = sqlite3_column_int64(stmt, 0);
+		if (sqlite3_column_bytes(stmt, 1) == LEDGER_HASH_LEN)
+			memcpy(hash, sqlite3_column_blob(stmt, 1),
+			    LEDGER_HASH_LEN);
+	} else if (rc == SQLITE_DONE)
+		n = 0;
+	sqlite3_finalize(stmt);
+	return (n);
+}
+
+int
+store_reader_ledger_report(struct store_reader *r, int64_t seq, int64_t *n,
+    unsigned char hash[32], unsigned char prev[32])
+{
+	sqlite3_stmt	*stmt;
+	int		 rc, found = 0;
+
+	/* By the sender's index: the report row says who that is. */
+	if (sqlite3_prepare_v2(r->db, "SELECT l.n, l.hash FROM reports p JOIN "
+	    "ledger l ON l.party = p.sender AND l.kind = 0 AND l.seq = p.seq "
+	    "WHERE p.seq = ?1", -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, seq);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 1) ==
+	    LEDGER_HASH_LEN) {
+		*n = sqlite3_column_int64(stmt, 0);
+		memcpy(hash, sqlite3_column_blob(stmt, 1), LEDGER_HASH_LEN);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	if (found && store_reader_hash_of(r, *n - 1, prev) == -1)
+		return (-1);
+	return (found);
+}
+
+int
+store_reader_ack_signed(struct store_reader *r, const char *member,
+    int64_t seq)
+{
+	sqlite3_stmt	*stmt;
+	int		 rc, signed_ = -2;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT sig FROM ledger WHERE party = ?1 "
+	    "AND kind = 1 AND seq >= ?2 ORDER BY seq LIMIT 1", -1, &stmt,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, seq);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		signed_ = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	return (signed_);
+}
+
+int
+store_reader_chain(struct store_reader *r, int64_t seq, unsigned char out[32])
+{
+	sqlite3_stmt	*stmt;
+	int		 rc, found = 0;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT chain FROM reports WHERE seq = "
+	    "?1", -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	sqlite3_bind_int64(stmt, 1, seq);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(stmt, 0) ==
+	    LEDGER_HASH_LEN) {
+		memcpy(out, sqlite3_column_blob(stmt, 0), LEDGER_HASH_LEN);
+		found = 1;
+	}
+	sqlite3_finalize(stmt);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1);
+}

@@ -101,4 +101,47 @@ int	store_reader_cursors(struct store_reader *,
 /* The highest seq stored; -1 on error. */
 int64_t	store_reader_last_seq(struct store_reader *);
 
+/*
+ * One ledger entry as served for verification: its stored hash and the
+ * previous one, and what it records as the stored data says it now.
+ */
+struct store_ledger_row {
+	int64_t		 n;
+	int		 kind;		/* enum ledger_kind */
+	int64_t		 seq;
+	const char	*party;
+	int		 present;	/* what it records is still stored */
+	int64_t		 at;
+	const char	*sig;		/* an ack's, or NULL */
+	unsigned char	 digest[32];	/* a report's, of its stored text */
+	const char	*recipients;	/* a report's stored recipient list */
+	unsigned char	 prev[32];
+	unsigned char	 hash[32];
+};
+
+/*
+ * The entries with after < n, in order, at most limit. *next is the last
+ * n of the page if more follow, else 0. Returns the number, or -1.
+ */
+int	store_reader_ledger(struct store_reader *, int64_t after,
+	    unsigned limit, void (*)(const struct store_ledger_row *, void *),
+	    void *, int64_t *next);
+/* The head: the number of entries (0: none) and the last hash; -1. */
+int64_t	store_reader_ledger_head(struct store_reader *, unsigned char hash[32]);
+/*
+ * The entry of the report with this seq, with the previous hash: 1, 0 if
+ * it has none, -1 on error.
+ */
+int	store_reader_ledger_report(struct store_reader *, int64_t seq,
+	    int64_t *n, unsigned char hash[32], unsigned char prev[32]);
+/* The ledger hash of the report with this seq: 1, 0 if none, -1. */
+int	store_reader_chain(struct store_reader *, int64_t seq,
+	    unsigned char out[32]);
+/*
+ * Whether member's acknowledgement that covers seq was signed: 1 signed,
+ * 0 unsigned, -2 not acknowledged yet, -1 on error.
+ */
+int	store_reader_ack_signed(struct store_reader *, const char *member,
+	    int64_t seq);
+
 #endif

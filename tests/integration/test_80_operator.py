@@ -27,7 +27,7 @@ RUN_TIMEOUT = 60
 RFC3339_UTC = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$")
 ROW_KEYS = {"seq", "sender", "received_at", "recipients", "report"}
-DELIVERY_KEYS = {"member", "tier", "delivered_at", "acked_at"}
+DELIVERY_KEYS = {"member", "tier", "delivered_at", "acked_at", "signed"}
 MEMBER_KEYS = {"id", "name", "role", "connected", "last_seen", "acked_seq",
                "backlog"}
 STATS_KEYS = {"since", "until", "total", "by_code", "by_severity",
@@ -223,7 +223,9 @@ class OperatorMixin:
     def report(self, seq):
         """GET /v1/reports/SEQ, checked for shape."""
         body = self.get_json("/v1/reports/%d" % seq)
-        self.assertEqual(set(body), ROW_KEYS | {"deliveries"}, body)
+        self.assertEqual(set(body), ROW_KEYS | {"deliveries", "ledger"},
+                         body)
+        self.assertEqual(set(body["ledger"]), {"n", "hash", "prev"}, body)
         self.assertEqual(body["seq"], seq, body)
         for d in body["deliveries"]:
             self.assertEqual(set(d), DELIVERY_KEYS, d)
@@ -842,6 +844,7 @@ class OneReport(SharedHistory):
                 body = self.report(sent["seq"])
                 listed = dict(body)
                 del listed["deliveries"]
+                del listed["ledger"]
                 self.assertEqual(listed, rows[sent["seq"]])
                 self.assertEqual(body["report"], sent["report"])
                 self.assertEqual(len(body["deliveries"]),

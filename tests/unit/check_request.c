@@ -415,9 +415,10 @@ ack_case(const char *text, enum proto_error want, const char *field)
 	struct verdict	 v = { 0 };
 	json_t		*j = parse(text);
 	int64_t		 seq = -12345;
+	const char	*sig = NULL;
 	int		 rc;
 
-	rc = request_ack(j, &seq, &v);
+	rc = request_ack(j, &seq, &sig, &v);
 	if (want == PROTO_OK) {
 		ck_assert_msg(rc == 0, "refused %s: %s %s: %s", text,
 		    proto_error_name(v.error), v.field != NULL ? v.field : "-",

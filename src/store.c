@@ -1,6 +1,7 @@
 /* The SQLite store: schema, migrations and the batched commit of reports. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "posting.h"
 #include "ratelimit.h"
 #include "recipients.h"
+#include "sdnotify.h"
 #include "store.h"
 #include "store_impl.h"
 #include "timefmt.h"
@@ -200,6 +202,28 @@ _Static_assert(STORE_NMIGRATIONS == STORE_SCHEMA_VERSION,
     "one migration per schema version");
 
 /* Set *cause to "path: what: sqlite's message". */
+void
+store_progress(struct store *store, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 text[256], *state;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	log_info("store: %s: %s", store->path, text);
+	/*
+	 * Started by systemd, the hub is not ready until this is done: more
+	 * time each time, rather than killed and restarted into the same
+	 * work over and over.
+	 */
+	if (asprintf(&state, "EXTEND_TIMEOUT_USEC=%d\nSTATUS=%s",
+	    STORE_PROGRESS_EXTEND_USEC, text) != -1) {
+		(void)sdnotify(state);
+		free(state);
+	}
+}
+
 void
 store_cause(struct store *store, char **cause, const char *what)
 {
@@ -827,8 +851,8 @@ store_index_catch_up(struct store *store, char **cause)
 	if (todo <= 0)
 		return (0);
 	if (todo > 64)
-		log_info("store: %s: building the posting lists of %lld "
-		    "reports", store->path, (long long)last);
+		store_progress(store, "building the posting lists of %lld "
+		    "reports", (long long)last);
 	next_note = started + 10000000;
 	for (block = indexed + 1; block < posting_block(last + 1); block++) {
 		if (store_index_block(store, block) == -1) {
@@ -838,8 +862,8 @@ store_index_catch_up(struct store *store, char **cause)
 		}
 		done_blocks++;
 		if (time_now_usec() >= next_note) {
-			log_info("store: %s: posting lists: %lld%% done",
-			    store->path, (long long)(done_blocks * 100 / todo));
+			store_progress(store, "posting lists: %lld%% done",
+			    (long long)(done_blocks * 100 / todo));
 			next_note += 10000000;
 		}
 	}

@@ -51,6 +51,13 @@ struct store {
 
 /* Set *cause to "path: what: sqlite's message". */
 void	store_cause(struct store *, char **cause, const char *what);
+/*
+ * A long task at open (a migration) says how far it is: in the log, and
+ * to systemd, which it asks for more time before it gives up on the start.
+ */
+#define STORE_PROGRESS_EXTEND_USEC	30000000
+void	store_progress(struct store *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 /* Prepare one statement kept for the life of the store. */
 int	store_prepare(struct store *, const char *sql, sqlite3_stmt **,
 	    char **cause);

@@ -223,8 +223,7 @@ store_ledger_build(struct store *store, char **cause)
 		store_cause(store, cause, "cannot build the ledger");
 		goto fail;
 	}
-	log_info("store: %s: building the ledger of what is stored",
-	    store->path);
+	store_progress(store, "building the ledger of what is stored");
 	next_note = started + 10000000;
 	while ((rc = sqlite3_step(rows)) == SQLITE_ROW) {
 		memset(&e, 0, sizeof e);
@@ -255,8 +254,8 @@ store_ledger_build(struct store *store, char **cause)
 				goto failed;
 		}
 		if (++done % 4096 == 0 && time_now_usec() >= next_note) {
-			log_info("store: %s: ledger: %lld entries so far",
-			    store->path, (long long)done);
+			store_progress(store, "ledger: %lld entries so far",
+			    (long long)done);
 			next_note += 10000000;
 		}
 	}

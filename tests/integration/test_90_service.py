@@ -435,6 +435,39 @@ class Notify(ServiceTestCase):
         self.assertEqual(h.wait(), 0, h.stderr_tail())
         self.assertNotIn("READY=1", "\n".join(ns.pending()))
 
+    def test_migration_asks_for_time(self):
+        """A migration at start (the ledger built for a database of the
+        schema before it) asks systemd for more time, with its status,
+        before READY=1: a large database is not killed mid-upgrade."""
+        h, ns = self.notify_hub()
+        h.start()
+        self.assertState(ns.next_state(), "READY", h)
+        self.publish(self.connect(h, "ID"), make_report())
+        self.assertEqual(h.stop(), 0)
+        import sqlite3
+        db = sqlite3.connect(h.db_path)
+        with db:
+            db.execute("DROP TABLE ledger")
+            db.execute("ALTER TABLE reports DROP COLUMN chain")
+            db.execute("PRAGMA user_version = 7")
+        db.close()
+        ns.pending()
+        h.start(wait=False)
+        msgs = []
+        while True:
+            msg = ns.recv()
+            self.assertIsNotNone(msg, "no READY=1 after %r" % msgs)
+            msgs.append(msg)
+            if "READY" in msg:
+                break
+        extend = [m for m in msgs if "EXTEND_TIMEOUT_USEC" in m]
+        self.assertTrue(extend, msgs)
+        self.assertGreaterEqual(int(extend[0]["EXTEND_TIMEOUT_USEC"]),
+                                10000000, extend)
+        self.assertEqual(extend[0].get("STATUS"),
+                         "building the ledger of what is stored", extend)
+        self.stop_ok(h)
+
     def test_abstract_socket(self):
         """An abstract NOTIFY_SOCKET (@name) works too."""
         h, ns = self.notify_hub(abstract=True)

@@ -1,4 +1,5 @@
 /* kentongand: the hub daemon's command line. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,10 @@ fail:
 	return (1);
 }
 
+/* Free memory kept rather than returned, and the size served by mmap. */
+#define KENTONGAND_MALLOC_TRIM	(16 * 1024 * 1024)
+#define KENTONGAND_MALLOC_MMAP	(4 * 1024 * 1024)
+
 int
 main(int argc, char **argv)
 {
@@ -99,6 +104,16 @@ main(int argc, char **argv)
 		return (check_configuration(file));
 
 	log_init(LOG_LEVEL_INFO);
+	/*
+	 * The commit thread frees each batch's memory at once; with glibc's
+	 * default 128 KiB trim threshold its arena was handed back to the
+	 * kernel (madvise) and faulted in again every batch, which took
+	 * half the thread's time and more than halved ingest. Keep what
+	 * was used; the hub's memory stays bounded by its own limits.
+	 */
+	if (mallopt(M_TRIM_THRESHOLD, KENTONGAND_MALLOC_TRIM) != 1 ||
+	    mallopt(M_MMAP_THRESHOLD, KENTONGAND_MALLOC_MMAP) != 1)
+		log_warnx("cannot tune the allocator; ingest may be slower");
 	/* A peer that vanishes mid-write is a closed connection, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
 	hub = hub_new(file);

@@ -133,7 +133,10 @@ done
 sed 's/^/  eu hub: /' eu.log
 # Take the first free port from $port on.
 start_hub() {
+	op_port=$((port + 1000))
 	sed -i "s/^listen .*/listen 127.0.0.1:$port/" kentongand.conf
+	sed -i "s/^operator_listen .*/operator_listen 127.0.0.1:$op_port/" \
+	    kentongand.conf
 	"$hubd" -c kentongand.conf 2>hub.log &
 	hub_pid=$!
 	i=0
@@ -207,6 +210,13 @@ cat > reports.jsonl <<JSON
 JSON
 run as SG "$client" push reports.jsonl
 
+say "Indonesia keeps the hub's signed receipt, and checks it against the hub's certificate"
+as ID "$client" push --json --code fraud/phishing --severity medium --tlp green \
+    --title "Phishing wave against e-government logins" > receipts.jsonl
+sed 's/^/  /' receipts.jsonl
+run "$client" verify --receipt receipts.jsonl --hub-cert hub.pem
+echo "  (docs/ledger.md shows the same check with openssl alone)"
+
 say "An unregistered certificate is refused at the handshake, and logged for onboarding"
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout VN.key \
     -out VN.csr -subj "/CN=VN" 2>/dev/null
@@ -232,6 +242,9 @@ kill $listeners 2>/dev/null || true
 
 say "MY looks back at its history (kentongan query)"
 as MY "$client" query
+
+say "The operator checks the ledger: every report and signed acknowledgement, recomputed"
+KENTONGAN_HUB=127.0.0.1:$op_port run as OPS "$client" verify --ledger
 
 say "Stop the hub (SIGTERM): pending commits finish, connections close cleanly"
 kill -TERM "$hub_pid"

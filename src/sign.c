@@ -38,18 +38,15 @@ sign_md(EVP_PKEY *key)
 	return (EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256());
 }
 
-char *
-sign_b64(EVP_PKEY *key, const void *msg, size_t len)
+/* Sign with a context ready for it; the base64, malloc'd, or NULL. */
+static char *
+sign_with_ctx(EVP_MD_CTX *ctx, const void *msg, size_t len)
 {
-	EVP_MD_CTX	*ctx;
 	unsigned char	*sig = NULL;
 	char		*b64 = NULL;
 	size_t		 siglen = 0;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return (NULL);
-	if (EVP_DigestSignInit(ctx, NULL, sign_md(key), NULL, key) != 1 ||
-	    EVP_DigestSign(ctx, NULL, &siglen, msg, len) != 1 ||
+	if (EVP_DigestSign(ctx, NULL, &siglen, msg, len) != 1 ||
 	    (sig = malloc(siglen)) == NULL ||
 	    EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1)
 		goto done;
@@ -58,9 +55,73 @@ sign_b64(EVP_PKEY *key, const void *msg, size_t len)
 	EVP_EncodeBlock((unsigned char *)b64, sig, (int)siglen);
 done:
 	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
 	free(sig);
 	return (b64);
+}
+
+char *
+sign_b64(EVP_PKEY *key, const void *msg, size_t len)
+{
+	EVP_MD_CTX	*ctx;
+	char		*b64 = NULL;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		return (NULL);
+	if (EVP_DigestSignInit(ctx, NULL, sign_md(key), NULL, key) == 1)
+		b64 = sign_with_ctx(ctx, msg, len);
+	ERR_clear_error();
+	EVP_MD_CTX_free(ctx);
+	return (b64);
+}
+
+struct signer {
+	EVP_PKEY	*key;
+	EVP_MD_CTX	*ready;		/* initialised once, copied for each */
+	EVP_MD_CTX	*work;
+};
+
+struct signer *
+signer_new(EVP_PKEY *key)
+{
+	struct signer	*s;
+
+	if ((s = calloc(1, sizeof *s)) == NULL)
+		return (NULL);
+	EVP_PKEY_up_ref(key);
+	s->key = key;
+	/* Ed25519 signs in one go and its context cannot be copied. */
+	if (EVP_PKEY_id(key) != EVP_PKEY_ED25519 &&
+	    ((s->ready = EVP_MD_CTX_new()) == NULL ||
+	    (s->work = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(s->ready, NULL, sign_md(key), NULL,
+	    key) != 1)) {
+		EVP_MD_CTX_free(s->ready);
+		EVP_MD_CTX_free(s->work);
+		s->ready = s->work = NULL;
+	}
+	ERR_clear_error();
+	return (s);
+}
+
+char *
+signer_b64(struct signer *s, const void *msg, size_t len)
+{
+	if (s->ready == NULL || EVP_MD_CTX_copy_ex(s->work, s->ready) != 1) {
+		ERR_clear_error();
+		return (sign_b64(s->key, msg, len));
+	}
+	return (sign_with_ctx(s->work, msg, len));
+}
+
+void
+signer_free(struct signer *s)
+{
+	if (s == NULL)
+		return;
+	EVP_MD_CTX_free(s->ready);
+	EVP_MD_CTX_free(s->work);
+	EVP_PKEY_free(s->key);
+	free(s);
 }
 
 int

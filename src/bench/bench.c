@@ -169,7 +169,10 @@ usage(FILE *f)
 	    "  --ping-rate R      isolation: the bystander's pings a second\n"
 	    "  --fill PATH        isolation: the kentongan-fill that stores "
 	    "the history\n"
-	    "                     [the one beside this program]\n");
+	    "                     [the one beside this program]\n"
+	    "  --ledger on|off    the spawned hub's ledger (hash chain and "
+	    "signed receipts)\n"
+	    "                     [on]; off measures what it costs\n");
 }
 
 void
@@ -252,7 +255,7 @@ bench_options(int argc, char **argv, struct bench_options *o)
 		OPT_WINDOW, OPT_ACK_EVERY, OPT_LEAD, OPT_THREADS, OPT_AGAINST,
 		OPT_MOSQUITTO, OPT_HUBD, OPT_TAXONOMY, OPT_DIR, OPT_KEEP,
 		OPT_HUB, OPT_CERT, OPT_KEY, OPT_CA, OPT_HUB_PID, OPT_HISTORY,
-		OPT_ATTACK, OPT_PING_RATE, OPT_FILL
+		OPT_ATTACK, OPT_PING_RATE, OPT_FILL, OPT_LEDGER
 	};
 	static const struct option longopts[] = {
 		{ "spawn", no_argument, NULL, OPT_SPAWN },
@@ -283,6 +286,7 @@ bench_options(int argc, char **argv, struct bench_options *o)
 		{ "attack", required_argument, NULL, OPT_ATTACK },
 		{ "ping-rate", required_argument, NULL, OPT_PING_RATE },
 		{ "fill", required_argument, NULL, OPT_FILL },
+		{ "ledger", required_argument, NULL, OPT_LEDGER },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -425,6 +429,15 @@ bench_options(int argc, char **argv, struct bench_options *o)
 			break;
 		case OPT_FILL:
 			o->fill = optarg;
+			break;
+		case OPT_LEDGER:
+			if (strcmp(optarg, "on") != 0 &&
+			    strcmp(optarg, "off") != 0) {
+				fprintf(stderr, "kentongan-bench: --ledger takes "
+				    "on or off, not \"%s\"\n", optarg);
+				exit(2);
+			}
+			wl->ledger_off = strcmp(optarg, "off") == 0;
 			break;
 		case 'h':
 			usage(stdout);
@@ -652,7 +665,9 @@ bench_spawned(struct bench_options *o, const char *dir,
 	if (bench_hub_free_port(port, sizeof port, &cause) == -1 ||
 	    bench_hub_write_conf(conf, port, NULL, dir, taxonomy, pki, members,
 	    npubs + nsubs, wl->mode == BENCH_CONNECTIONS ? wl->connections :
-	    npubs + nsubs, &cause) == -1)
+	    npubs + nsubs, &cause) == -1 ||
+	    (wl->ledger_off && bench_hub_append_conf(conf, "ledger off\n",
+	    &cause) == -1))
 		goto fail;
 	argv[0] = daemon;
 	argv[1] = (char *)"-c";
@@ -664,10 +679,10 @@ bench_spawned(struct bench_options *o, const char *dir,
 	if (bench_hub_wait_port(&hub, port, 20.0, &cause) == -1)
 		goto fail;
 	fs = bench_hub_fs_name(dir, &memory);
-	printf("hub: %s, pid %ld, on 127.0.0.1:%s; database on %s in %s%s\n",
-	    daemon, (long)hub.pid, port, fs, dir, memory ? " (in memory: "
-	    "fsync costs nothing there, so ingest is not that of a disk)" :
-	    "");
+	printf("hub: %s, pid %ld, on 127.0.0.1:%s; database on %s in %s%s; "
+	    "ledger %s\n", daemon, (long)hub.pid, port, fs, dir, memory ?
+	    " (in memory: fsync costs nothing there, so ingest is not that of "
+	    "a disk)" : "", wl->ledger_off ? "off" : "on");
 	fflush(stdout);
 
 	memset(&t, 0, sizeof t);

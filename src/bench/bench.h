@@ -49,6 +49,7 @@ struct bench_workload {
 	unsigned	 ack_every;	/* alerts between a subscriber's acks */
 	unsigned	 lead;		/* reports ahead of the slowest subscriber */
 	unsigned	 threads;
+	int		 ledger_off;	/* the spawned hub's ledger */
 };
 
 /* Where the system under test listens, and who connects to it. */

@@ -190,6 +190,8 @@ bench_summary_json(const struct bench_workload *wl,
 	json_object_set_new(j, "size", json_integer((json_int_t)wl->size));
 	json_object_set_new(j, "rate", bench_summary_real(wl->rate));
 	json_object_set_new(j, "duration_s", bench_summary_real(hub->elapsed));
+	json_object_set_new(j, "ledger", json_string(wl->ledger_off ? "off" :
+	    "on"));
 	if (mq != NULL) {
 		json_object_set_new(j, "against", json_string("mosquitto"));
 		if ((m = bench_summary_figures(wl, mq, "peak_rss_kb")) != NULL)

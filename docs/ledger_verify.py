@@ -1,32 +1,37 @@
 #!/usr/bin/env python3
-"""Recompute a kentongand ledger from its SQLite database (docs/ledger.md).
-Usage: ledger_verify.py DATABASE. Exit 0 and the head, or 1 naming the first
-entry that the stored data no longer matches."""
+"""Recompute a kentongand ledger from its SQLite database (docs/ledger.md):
+ledger_verify.py DATABASE prints the head, or names the first entry that
+what is stored no longer matches and exits 1."""
 import datetime, hashlib, sqlite3, sys
 
-def rfc3339(us):  # microseconds since the epoch -> ...T03:12:00.123Z
+def at(us):  # microseconds since the epoch, as RFC 3339 to the millisecond
     t = datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=us)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (t.microsecond // 1000)
 
 db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-prev, n = bytes(32), 0
+db.execute("BEGIN")  # one snapshot, even of a live hub's database
+prev, n, last = bytes(32), 0, 0
 for n, kind, seq, party, sig, stored in db.execute(
         "SELECT n, kind, seq, party, sig, hash FROM ledger ORDER BY n"):
-    if kind == 0:
-        row = db.execute("SELECT sender, received_at, body, recipient_list "
-                         "FROM reports WHERE seq = ?", (seq,)).fetchone()
-        text = row and ("kind report\nseq %d\nparty %s\nat %s\ndigest %s\n"
-                        "recipients %s\n" % (seq, row[0], rfc3339(row[1]),
-                        hashlib.sha256(row[2].encode()).hexdigest(), row[3]))
-    else:
-        row = db.execute("SELECT at FROM acks WHERE member = ? AND upto = ?",
-                         (party, seq)).fetchone()
-        text = row and "kind %s\nseq %d\nparty %s\nat %s\n" % (
-            "ack" if kind == 1 else "forward", seq, party, rfc3339(row[0]))
-        text = text and text + ("sig %s\n" % (sig or "-") if kind == 1 else "")
-    entry = hashlib.sha256(prev + ("kentongan-ledger 1\n%s" % text).encode())
-    if row is None or entry.digest() != stored:
+    text, row = None, db.execute(
+        "SELECT sender, received_at, body, recipient_list, origin, chain FROM "
+        "reports WHERE seq = ?" if kind == 0 else "SELECT member, at FROM "
+        "acks WHERE upto = ? AND member = ?", (seq,) if kind == 0 else
+        (seq, party)).fetchone()
+    if row and kind == 0 and row[5] == stored and seq == last + 1:
+        last, text = seq, "report\nseq %d\nparty %s\nat %s\ndigest %s\n" \
+            "recipients %s\n%s" % (seq, row[0], at(row[1]), hashlib.sha256(
+                row[2].encode()).hexdigest(), row[3], "" if row[4] is None
+                else "origin %s\n" % row[4])
+    elif row and kind > 0:
+        text = "%s\nseq %d\nparty %s\nat %s\n%s" % (("ack", "forward")[
+            kind - 1], seq, party, at(row[1]), "sig %s\n" % (sig or "-")
+            if kind == 1 else "")
+    entry = b"kentongan-ledger 1\nkind %s" % (text or "").encode()
+    if text is None or hashlib.sha256(prev + entry).digest() != stored:
         sys.exit("entry %d (%s seq %d, %s) does not match what is stored"
                  % (n, ("report", "ack", "forward")[kind], seq, party))
     prev = stored
+if db.execute("SELECT count(*) FROM reports WHERE seq > ?", (last,)).fetchone()[0]:
+    sys.exit("the reports after seq %d have no entry" % last)
 print("%d entries good; head %s" % (n, prev.hex()))

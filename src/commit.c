@@ -119,13 +119,23 @@ committer_note_mark(struct committer *c, enum store_mark_kind kind,
     const char *member, int64_t seq, int64_t at, int peer, const char *sig)
 {
 	struct store_mark	*grown;
-	size_t			 i, cap;
+	size_t			 i, cap, last = c->nmarks;
 
 	for (i = 0; i < c->nmarks; i++) {
 		if (c->marks[i].kind == kind &&
 		    strcmp(c->marks[i].member, member) == 0)
-			break;
+			last = i;
 	}
+	i = last;
+	/*
+	 * A signature is a member's proof of what it received: a later
+	 * unsigned acknowledgement (from another of its connections) goes
+	 * beside a signed one rather than over it. A later one subsumes an
+	 * unsigned one, or a signed one when it is signed too.
+	 */
+	if (i < c->nmarks && seq > c->marks[i].seq &&
+	    c->marks[i].sig[0] != '\0' && (sig == NULL || *sig == '\0'))
+		i = c->nmarks;
 	if (i == c->nmarks) {
 		if (c->nmarks == c->marks_cap) {
 			cap = c->marks_cap == 0 ? 16 : c->marks_cap * 2;

@@ -867,7 +867,11 @@ hub_reload_apply(struct hub *hub)
 	hub_fit_connections(hub);
 	hub_recheck_connections(hub);
 	peer_links_sync(hub);
-	if (!conf->ledger_off && hub->committer != NULL)
+	if (conf->ledger_off == hub->ledger_on)
+		log_warnx("reload: ledger %s takes effect at the next start; "
+		    "the ledger stays %s", conf->ledger_off ? "off" : "on",
+		    hub->ledger_on ? "on" : "off");
+	if (hub->ledger_on && hub->committer != NULL)
 		hub_load_signer(hub, conf, 0);
 	hub_warn_crl(conf);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
@@ -909,8 +913,9 @@ hub_new(const char *conf_file)
 	struct hub	*hub;
 	struct store_reader *start;
 	struct timeval	 summary_every = { HUB_SUMMARY_SECONDS, 0 };
+	const char	**peers;
 	char		*cause = NULL;
-	size_t		 i;
+	size_t		 i, npeers = 0;
 
 	if ((hub = calloc(1, sizeof *hub)) == NULL ||
 	    (hub->conf_file = strdup(conf_file)) == NULL)
@@ -942,17 +947,25 @@ hub_new(const char *conf_file)
 	    hub)) == NULL ||
 	    event_add(hub->summary, &summary_every) == -1)
 		fatalx("cannot create a timer");
+	if ((peers = calloc(hub->conf->nmembers + 1, sizeof *peers)) == NULL)
+		fatalx("out of memory");
+	for (i = 0; i < hub->conf->nmembers; i++) {
+		if (hub->conf->members[i].role == ROLE_HUB)
+			peers[npeers++] = hub->conf->members[i].id;
+	}
 	if (hub_check_database(hub->conf, &cause) == -1 ||
-	    (hub->store = store_open(hub->conf->database.path,
-	    &cause)) == NULL)
+	    (hub->store = store_open_peers(hub->conf->database.path, peers,
+	    npeers, &cause)) == NULL)
 		fatalx("%s", cause);
+	free(peers);
 	hub->committer = committer_new(hub->store, hub->base, session_committed,
 	    fanout_flush_deliveries, hub, &cause);
 	if (hub->committer == NULL)
 		fatalx("%s", cause);
 	/* Off, nothing is chained or signed: for measuring what it costs. */
-	store_set_ledger(hub->store, !hub->conf->ledger_off);
-	if (!hub->conf->ledger_off)
+	hub->ledger_on = !hub->conf->ledger_off;
+	store_set_ledger(hub->store, hub->ledger_on);
+	if (hub->ledger_on)
 		hub_load_signer(hub, hub->conf, 1);
 	hub->delivered_seq = store_last_seq(hub->store);
 	/*

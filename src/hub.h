@@ -104,6 +104,7 @@ struct hub {
 	struct evdns_base	*dns;		/* their names */
 	LIST_HEAD(, peer_link)	 links;
 	struct store		*store;
+	int			 ledger_on;	/* as at start: chain, receipts */
 	struct committer	*committer;
 	struct reader		*reader;
 	/*

@@ -206,7 +206,8 @@ alerts_flush_and_ack(struct client *c, long long seq, const char *chain,
 		return (-1);
 	}
 	ack = json_pack("{s:s, s:I}", "type", "ack", "seq", (json_int_t)seq);
-	if (ack != NULL && signer->key != NULL && chain != NULL &&
+	if (ack != NULL && signer->key != NULL && signer->member[0] != '\0' &&
+	    chain != NULL &&
 	    ledger_unhex(chain, hash, sizeof hash) == 0 &&
 	    (msg = ledger_ack_message(signer->member, seq, hash)) != NULL) {
 		sig = sign_b64(signer->key, msg, strlen(msg));
@@ -219,37 +220,41 @@ alerts_flush_and_ack(struct client *c, long long seq, const char *chain,
 }
 
 /*
- * Learn the member ID the hub sees (whoami) and load the key, to sign
- * acknowledgements; without either they go unsigned, which the hub takes
- * too.
+ * Load the key that signs acknowledgements; the member ID they name comes
+ * with the hub's answer to whoami. Without either they go unsigned, which
+ * the hub takes too.
  */
 static void
-alerts_signer_init(struct options *o, struct client *c,
-    struct alerts_signer *signer)
+alerts_signer_init(struct options *o, struct alerts_signer *signer)
 {
-	json_t		*reply;
-	const char	*member;
-	char		*cause = NULL;
+	char	*cause = NULL;
 
 	memset(signer, 0, sizeof *signer);
 	if (o->no_sign || o->client.key == NULL)
 		return;
-	if (alerts_send(c, json_pack("{s:s, s:s}", "type", "whoami", "ref",
-	    "whoami")) == -1 || (reply = alerts_receive(c)) == NULL)
-		return;
-	member = json_string_value(json_object_get(reply, "member"));
-	if (member != NULL && strlen(member) < sizeof signer->member &&
-	    (signer->key = sign_load_key(o->client.key, &cause)) != NULL)
-		snprintf(signer->member, sizeof signer->member, "%s", member);
-	else if (member == NULL)
-		fprintf(stderr, "kentongan: the hub does not say who this is "
-		    "(an older hub?); acknowledgements go unsigned\n");
-	else {
+	if ((signer->key = sign_load_key(o->client.key, &cause)) == NULL) {
 		fprintf(stderr, "kentongan: %s; acknowledgements go "
 		    "unsigned\n", cause != NULL ? cause : "no key");
 		free(cause);
 	}
-	json_decref(reply);
+}
+
+/* The hub's answer to whoami (or its refusal): who signs from now on. */
+static void
+alerts_signer_answer(struct alerts_signer *signer, const json_t *reply)
+{
+	const char	*member;
+
+	member = json_string_value(json_object_get(reply, "member"));
+	if (member != NULL && *member != '\0' &&
+	    strlen(member) < sizeof signer->member) {
+		snprintf(signer->member, sizeof signer->member, "%s", member);
+		return;
+	}
+	fprintf(stderr, "kentongan: the hub does not say who this is (an "
+	    "older hub?); acknowledgements go unsigned\n");
+	EVP_PKEY_free(signer->key);
+	signer->key = NULL;
 }
 
 int
@@ -258,7 +263,7 @@ cmd_listen(struct options *o)
 	struct client		*c;
 	struct alerts_signer	 signer;
 	json_t			*request, *message;
-	const char		*type, *chain;
+	const char		*type, *ref, *chain;
 	char			*cause = NULL, printed_chain[LEDGER_HEX_LEN + 1];
 	long long		 printed = -1, acked = -1, seq;
 	int			 status = 1;
@@ -272,7 +277,11 @@ cmd_listen(struct options *o)
 		return (1);
 	}
 	printed_chain[0] = '\0';
-	alerts_signer_init(o, c, &signer);
+	alerts_signer_init(o, &signer);
+	/* Asked ahead of the subscription: its answer comes before alerts. */
+	if (signer.key != NULL && alerts_send(c, json_pack("{s:s, s:s}",
+	    "type", "whoami", "ref", "whoami")) == -1)
+		goto done;
 	if (alerts_send(c, request) == -1)
 		goto done;
 	for (;;) {
@@ -285,7 +294,13 @@ cmd_listen(struct options *o)
 		if ((message = alerts_receive(c)) == NULL)
 			goto done;
 		type = json_string_value(json_object_get(message, "type"));
-		if (type != NULL && strcmp(type, "subscribed") == 0) {
+		ref = json_string_value(json_object_get(message, "ref"));
+		if (type != NULL && ref != NULL && strcmp(ref, "whoami") == 0 &&
+		    (strcmp(type, "whoami") == 0 || strcmp(type, "error") ==
+		    0)) {
+			if (signer.key != NULL)
+				alerts_signer_answer(&signer, message);
+		} else if (type != NULL && strcmp(type, "subscribed") == 0) {
 			fprintf(stderr, "kentongan: listening for alerts after "
 			    "seq %lld\n", (long long)json_integer_value(
 			    json_object_get(message, "from")));

@@ -97,6 +97,19 @@ verify_one_receipt(EVP_PKEY *key, json_t *object, const char *where)
 	return (1);
 }
 
+/* 1 if the n bytes at s are all white space. */
+static int
+verify_blank(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return (0);
+	}
+	return (1);
+}
+
 /* kentongan verify --receipt FILE --hub-cert FILE */
 static int
 verify_receipts(struct options *o)
@@ -105,10 +118,11 @@ verify_receipts(struct options *o)
 	json_t		*one;
 	EVP_PKEY	*key;
 	FILE		*f;
-	char		 subject[256], where[64], *line = NULL, *cause = NULL;
+	char		 subject[256], where[64], *text = NULL, *line, *next;
+	char		*cause = NULL;
 	size_t		 cap = 0, checked = 0, bad = 0;
 	ssize_t		 len;
-	int		 lineno = 0, whole;
+	int		 lineno = 0;
 
 	if ((key = verify_load_cert(o->hub_cert, subject, sizeof subject,
 	    &cause)) == NULL) {
@@ -124,17 +138,32 @@ verify_receipts(struct options *o)
 		EVP_PKEY_free(key);
 		return (1);
 	}
+	/* All of it: standard input cannot be read twice. */
+	len = getdelim(&text, &cap, '\0', f);
+	if (f != stdin)
+		fclose(f);
+	if (len == -1) {
+		free(text);
+		text = strdup("");
+		len = 0;
+	}
+	if (text == NULL) {
+		fprintf(stderr, "kentongan: out of memory\n");
+		EVP_PKEY_free(key);
+		return (1);
+	}
 	/* One object (a receipt, or push's accepted answer), or one a line. */
-	one = json_loadf(f, JSON_DISABLE_EOF_CHECK, &jerr);
-	whole = one != NULL && getc(f) == EOF;
-	if (whole) {
+	one = json_loadb(text, (size_t)len, JSON_DISABLE_EOF_CHECK, &jerr);
+	if (one != NULL && verify_blank(text + jerr.position, (size_t)len -
+	    jerr.position)) {
 		bad += (size_t)verify_one_receipt(key, one, o->receipt);
 		checked++;
 	} else {
-		rewind(f);
-		while ((len = getline(&line, &cap, f)) != -1) {
+		for (line = text; line != NULL && *line != '\0'; line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
 			lineno++;
-			if (strspn(line, " \t\r\n") == (size_t)len)
+			if (verify_blank(line, strlen(line)))
 				continue;
 			snprintf(where, sizeof where, "line %d", lineno);
 			json_decref(one);
@@ -150,9 +179,7 @@ verify_receipts(struct options *o)
 		}
 	}
 	json_decref(one);
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	free(text);
 	EVP_PKEY_free(key);
 	if (checked == 0) {
 		fprintf(stderr, "kentongan: %s: no receipt in it\n",
@@ -189,9 +216,15 @@ verify_entry_parse(const json_t *e, struct ledger_entry *out)
 		digest = json_string_value(json_object_get(e, "digest"));
 		out->recipients = json_string_value(json_object_get(e,
 		    "recipients"));
+		out->origin = json_string_value(json_object_get(e, "origin"));
 		if (digest == NULL || out->recipients == NULL ||
 		    ledger_unhex(digest, out->digest, LEDGER_HASH_LEN) == -1)
 			return ("no digest or recipients");
+		/* What its alerts and receipts were, and are, given. */
+		if (!json_equal(json_object_get(e, "chain"),
+		    json_object_get(e, "hash")))
+			return ("the hash its report's row keeps, which its "
+			    "alerts and receipts carry, is not its entry's");
 	}
 	return (NULL);
 }
@@ -222,8 +255,9 @@ verify_ledger(struct options *o)
 	unsigned char		 stored[LEDGER_HASH_LEN], prev[LEDGER_HASH_LEN];
 	char			 target[96], hex[LEDGER_HEX_LEN + 1];
 	const char		*why, *text;
-	json_t			*page, *entries, *e, *head;
-	long long		 expect = 1, after = 0;
+	json_t			*page, *entries, *e, *head, *rest;
+	long long		 expect = 1, after = 0, last_report = 0, seq;
+	char			 gap[160];
 	size_t			 i;
 
 	memset(running, 0, sizeof running);
@@ -262,6 +296,20 @@ verify_ledger(struct options *o)
 					    "not match its hash: changed after "
 					    "it was recorded";
 			}
+			/* Every report is entered, in seq order. */
+			seq = (long long)json_integer_value(json_object_get(e,
+			    "seq"));
+			if (why == NULL && entry.kind == LEDGER_REPORT) {
+				if (seq != last_report + 1) {
+					snprintf(gap, sizeof gap, "reports %lld "
+					    "to %lld before it have no entry "
+					    "(stored with the ledger off, or "
+					    "taken out of it)", last_report + 1,
+					    seq - 1);
+					why = gap;
+				}
+				last_report = seq;
+			}
 			if (why != NULL) {
 				verify_entry_bad(e, json_integer_value(
 				    json_object_get(e, "n")), why);
@@ -281,6 +329,29 @@ verify_ledger(struct options *o)
 		    "next"));
 		json_decref(page);
 	}
+	/* Nor may any report after the last one entered lack an entry. */
+	snprintf(target, sizeof target, "/v1/reports?after=%lld&limit=1",
+	    last_report);
+	if ((rest = kentongan_operator_get(o, target)) == NULL)
+		return (1);
+	if (json_array_size(json_object_get(rest, "reports")) > 0) {
+		seq = (long long)json_integer_value(json_object_get(
+		    json_array_get(json_object_get(rest, "reports"), 0), "seq"));
+		json_decref(rest);
+		/* On a live hub, one stored since the walk has its entry. */
+		snprintf(target, sizeof target, "/v1/reports/%lld", seq);
+		if ((rest = kentongan_operator_get(o, target)) == NULL)
+			return (1);
+		if (json_integer_value(json_object_get(json_object_get(rest,
+		    "ledger"), "n")) < expect) {
+			printf("ledger: report seq=%lld and any after it have "
+			    "no entry (stored with the ledger off, or taken "
+			    "out of it)\n", seq);
+			json_decref(rest);
+			return (1);
+		}
+	}
+	json_decref(rest);
 	/* The head the hub announces is the last entry walked. */
 	if ((head = kentongan_operator_get(o, "/v1/ledger/head")) == NULL)
 		return (1);

@@ -87,10 +87,13 @@ ledger_canonical(const struct ledger_entry *e, size_t *len)
 	switch (e->kind) {
 	case LEDGER_REPORT:
 		n = asprintf(&text, "kentongan-ledger 1\nkind report\nseq %lld\n"
-		    "party %s\nat %s\ndigest %s\nrecipients %s\n",
+		    "party %s\nat %s\ndigest %s\nrecipients %s\n%s%s%s",
 		    (long long)e->seq, e->party, at,
 		    ledger_hex(e->digest, LEDGER_HASH_LEN, digest),
-		    e->recipients != NULL ? e->recipients : "");
+		    e->recipients != NULL ? e->recipients : "",
+		    e->origin != NULL ? "origin " : "",
+		    e->origin != NULL ? e->origin : "",
+		    e->origin != NULL ? "\n" : "");
 		break;
 	case LEDGER_ACK:
 		n = asprintf(&text, "kentongan-ledger 1\nkind ack\nseq %lld\n"

@@ -14,6 +14,8 @@
  *                               3339 UTC with milliseconds, as shown
  *   digest HEX                  report: SHA-256 of the report as stored
  *   recipients LIST             report: its stored recipient list
+ *   origin TEXT                 report forwarded by a peer hub: where it
+ *                               came from, as stored (forward.c)
  *   sig B64|-                   ack: the member's signature, or none
  */
 #ifndef KENTONGAN_LEDGER_H
@@ -38,6 +40,7 @@ struct ledger_entry {
 	int64_t			 at;
 	unsigned char		 digest[LEDGER_HASH_LEN];	/* report */
 	const char		*recipients;	/* report: "SG:1 MY:0" */
+	const char		*origin;	/* forwarded report, or NULL */
 	const char		*sig;		/* ack: base64, or NULL */
 };
 

@@ -46,7 +46,7 @@ struct operator_delivery {
 	int		 tier;
 	int64_t		 delivered_at;
 	int64_t		 acked_at;
-	int		 signed_;	/* 1, 0, or -2 not acknowledged */
+	int		 signed_;	/* 1, 0, or -1 no ledger entry */
 };
 
 /* A request that reads the store, on a reader thread. */
@@ -250,6 +250,7 @@ operator_keep_delivery(const struct store_delivery *d, void *arg)
 	oj->deliveries[oj->ndeliveries].tier = d->tier;
 	oj->deliveries[oj->ndeliveries].delivered_at = d->delivered_at;
 	oj->deliveries[oj->ndeliveries].acked_at = d->acked_at;
+	oj->deliveries[oj->ndeliveries].signed_ = d->signed_;
 	oj->ndeliveries++;
 }
 
@@ -322,6 +323,13 @@ operator_ledger_row(const struct store_ledger_row *row, void *arg)
 		    row->digest, LEDGER_HASH_LEN, digest)));
 		json_object_set_new(j, "recipients", json_string(
 		    row->recipients != NULL ? row->recipients : ""));
+		if (row->origin != NULL)
+			json_object_set_new(j, "origin",
+			    json_string(row->origin));
+		/* The hash the report's row keeps, for its alerts. */
+		json_object_set_new(j, "chain", row->has_chain ? json_string(
+		    ledger_hex(row->chain, LEDGER_HASH_LEN, digest)) :
+		    json_null());
 	}
 	/* What it records is gone from the store. */
 	if (!row->present)
@@ -376,21 +384,11 @@ operator_run(struct reader_job *job, struct store_reader *store)
 		    oj->seq, operator_keep_delivery, oj) == -1))
 			oj->failed = 1;
 		oj->found = n == 1;
-		if (n == 1 && !oj->failed) {
-			size_t	i;
-
-			if ((oj->has_entry = store_reader_ledger_report(store,
-			    oj->seq, &oj->entry_n, oj->entry_hash,
-			    oj->entry_prev)) == -1)
-				oj->failed = 1;
-			for (i = 0; i < oj->ndeliveries && !oj->failed; i++) {
-				oj->deliveries[i].signed_ =
-				    store_reader_ack_signed(store,
-				    oj->deliveries[i].member, oj->seq);
-				if (oj->deliveries[i].signed_ == -1)
-					oj->failed = 1;
-			}
-		}
+		if (n == 1 && !oj->failed &&
+		    (oj->has_entry = store_reader_ledger_report(store,
+		    oj->seq, &oj->entry_n, oj->entry_hash,
+		    oj->entry_prev)) == -1)
+			oj->failed = 1;
 		break;
 	case OPERATOR_STATS:
 		if (operator_read_stats(oj, store) == -1)
@@ -477,7 +475,7 @@ operator_report_answer(struct operator_job *oj)
 		    i > 0 ? "," : "", d->member, tier_name((enum tier)d->tier),
 		    operator_time(delivered_at, sent, sizeof sent),
 		    operator_time(d->acked_at, acked, sizeof acked),
-		    d->acked_at == 0 || d->signed_ < 0 ? "null" : d->signed_ ?
+		    d->acked_at == 0 || d->signed_ == -1 ? "null" : d->signed_ ?
 		    "true" : "false");
 	}
 	evbuffer_add_printf(body, "]");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "request.h"
+#include "sign.h"
 #include "timefmt.h"
 #include "validate.h"
 
@@ -235,10 +236,12 @@ request_ack(const json_t *msg, int64_t *seq, const char **sig,
 		    "needs \"seq\": every alert up to it has been processed"));
 	if ((j = json_object_get(msg, "sig")) != NULL) {
 		if (!json_is_string(j) || json_string_length(j) == 0 ||
-		    json_string_length(j) >= REQUEST_SIG_MAX)
+		    json_string_length(j) >= REQUEST_SIG_MAX ||
+		    !sign_b64_strict(json_string_value(j)))
 			return (verdict_set(v, PROTO_INVALID_FIELD, "sig", "sig "
 			    "must be the base64 signature of kentongan-ack:"
-			    "MEMBER:SEQ:CHAIN"));
+			    "MEMBER:SEQ:CHAIN (A-Z, a-z, 0-9, + and /, padded "
+			    "with = to a multiple of 4, nothing else)"));
 		*sig = json_string_value(j);
 	}
 	return (0);

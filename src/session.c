@@ -303,7 +303,11 @@ session_ack_apply(struct conn *c, int64_t seq, int64_t now, const char *sig)
 {
 	struct hub	*hub = c->hub;
 
-	if (seq <= c->member_state->acked_seq)
+	/*
+	 * A signature checked while the hub shut down comes back after the
+	 * last commit: not acknowledged, so sent again after the restart.
+	 */
+	if (seq <= c->member_state->acked_seq || hub->committer == NULL)
 		return;
 	hub_backlog_acked(hub, c->member_state, seq);
 	c->member_state->acked_seq = seq;
@@ -325,6 +329,7 @@ struct session_ack_job {
 	char			*ref;
 	EVP_PKEY		*key;		/* of the connection's certificate */
 	int			 verified;	/* 1 good, 0 bad, -2 no chain,
+						   -3 not a recipient,
 						   -1 not known */
 };
 
@@ -341,8 +346,8 @@ session_ack_run(struct reader_job *job, struct store_reader *store)
 	int			 rc;
 
 	aj->verified = -1;
-	if ((rc = store_reader_chain(store, aj->seq, chain)) != 1) {
-		aj->verified = rc == 0 ? -2 : -1;
+	if ((rc = store_reader_chain(store, aj->seq, aj->member, chain)) != 1) {
+		aj->verified = rc == 0 ? -2 : rc == -2 ? -3 : -1;
 		return;
 	}
 	if ((msg = ledger_ack_message(aj->member, aj->seq, chain)) == NULL)
@@ -369,6 +374,13 @@ session_ack_done(struct reader_job *job)
 			    "%lld:CHAIN, CHAIN the chain of alert %lld, with "
 			    "this connection's certificate key", c->member,
 			    (long long)aj->seq, (long long)aj->seq);
+			session_error_field(c, aj->ref, &v);
+			verdict_clear(&v);
+		} else if (aj->verified == -3) {
+			verdict_set(&v, PROTO_INVALID_FIELD, "sig", "alert %lld "
+			    "was not sent to %s: sign the last alert this member "
+			    "received, or acknowledge without sig",
+			    (long long)aj->seq, c->member);
 			session_error_field(c, aj->ref, &v);
 			verdict_clear(&v);
 		} else if (aj->verified == -2) {
@@ -761,7 +773,7 @@ static void
 session_accepted(struct conn *c, const struct store_report *r)
 {
 	json_t	*jref;
-	char	*line, *ref = NULL, receipt[640], when[RFC3339_BUFSIZE];
+	char	*line, *ref = NULL, *receipt = NULL, when[RFC3339_BUFSIZE];
 	char	 chain[LEDGER_HEX_LEN + 1], digest[LEDGER_HEX_LEN + 1];
 	int	 n;
 
@@ -770,21 +782,25 @@ session_accepted(struct conn *c, const struct store_report *r)
 		ref = jref != NULL ? json_dumps(jref, JSON_ENCODE_ANY) : NULL;
 		json_decref(jref);
 	}
-	receipt[0] = '\0';
-	/* The hub's signed word that the report is stored (SPEC 13). */
-	if (r->has_chain && r->receipt_sig != NULL)
-		snprintf(receipt, sizeof receipt, ",\"receipt\":{\"seq\":%lld,"
-		    "\"digest\":\"%s\",\"received_at\":\"%s\",\"chain\":\"%s\","
-		    "\"sig\":\"%s\"}", (long long)r->seq,
-		    ledger_hex(r->stored_digest, LEDGER_HASH_LEN, digest),
-		    rfc3339_format(r->stored_received_at, when, sizeof when),
-		    ledger_hex(r->chain, LEDGER_HASH_LEN, chain),
-		    r->receipt_sig);
+	/*
+	 * The hub's signed word that the report is stored (SPEC 13); the
+	 * signature's length depends on the key (an RSA-4096 one is 684
+	 * characters of base64).
+	 */
+	if (r->has_chain && r->receipt_sig != NULL &&
+	    asprintf(&receipt, ",\"receipt\":{\"seq\":%lld,\"digest\":\"%s\","
+	    "\"received_at\":\"%s\",\"chain\":\"%s\",\"sig\":\"%s\"}",
+	    (long long)r->seq, ledger_hex(r->stored_digest, LEDGER_HASH_LEN,
+	    digest), rfc3339_format(r->stored_received_at, when, sizeof when),
+	    ledger_hex(r->chain, LEDGER_HASH_LEN, chain),
+	    r->receipt_sig) == -1)
+		receipt = NULL;
 	n = asprintf(&line, "{\"type\":\"accepted\",\"id\":\"%s\","
 	    "\"seq\":%lld,\"duplicate\":%s,\"recipients\":%zu%s%s%s}\n",
 	    session_sent_id(r), (long long)r->seq, r->duplicate ? "true" :
-	    "false", r->nrecipients, receipt, ref != NULL ? ",\"ref\":" : "",
-	    ref != NULL ? ref : "");
+	    "false", r->nrecipients, receipt != NULL ? receipt : "",
+	    ref != NULL ? ",\"ref\":" : "", ref != NULL ? ref : "");
+	free(receipt);
 	if (n > 0) {
 		conn_send_raw(c, line, (size_t)n);
 		free(line);

@@ -125,6 +125,29 @@ signer_free(struct signer *s)
 }
 
 int
+sign_b64_strict(const char *s)
+{
+	size_t	len = strlen(s), i, pad = 0;
+
+	/*
+	 * Strictly the standard alphabet, padded: a signature has one
+	 * spelling in the ledger, and no space or newline gets into it.
+	 */
+	if (len == 0 || len % 4 != 0)
+		return (0);
+	while (pad < 2 && s[len - 1 - pad] == '=')
+		pad++;
+	for (i = 0; i < len - pad; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '+' ||
+		    s[i] == '/'))
+			return (0);
+	}
+	return (1);
+}
+
+int
 sign_verify_b64(EVP_PKEY *key, const void *msg, size_t len, const char *b64)
 {
 	EVP_MD_CTX	*ctx = NULL;
@@ -133,7 +156,8 @@ sign_verify_b64(EVP_PKEY *key, const void *msg, size_t len, const char *b64)
 	int		 siglen, rc = 0;
 
 	/* Base64 of at most a few hundred bytes: a signature, no more. */
-	if (b64len == 0 || b64len % 4 != 0 || b64len > 2048)
+	if (b64len == 0 || b64len % 4 != 0 || b64len > 2048 ||
+	    !sign_b64_strict(b64))
 		return (0);
 	if (b64[b64len - 1] == '=')
 		pad++;

@@ -24,7 +24,12 @@ struct signer	*signer_new(EVP_PKEY *);
 /* The base64 signature of len bytes, malloc'd; NULL on error. */
 char		*signer_b64(struct signer *, const void *, size_t len);
 void		 signer_free(struct signer *);
-/* 1 if b64 is a good signature of the bytes by key, 0 if not, -1 on error. */
+/* 1 if s is base64 in the standard alphabet, padded, and nothing else. */
+int		 sign_b64_strict(const char *s);
+/*
+ * 1 if b64 is a good signature of the bytes by key, 0 if not (or if b64 is
+ * not strictly base64), -1 on error.
+ */
 int		 sign_verify_b64(EVP_PKEY *, const void *, size_t len,
 		    const char *b64);
 

@@ -436,6 +436,13 @@ store_load_last_seq(struct store *store)
 struct store *
 store_open(const char *path, char **cause)
 {
+	return (store_open_peers(path, NULL, 0, cause));
+}
+
+struct store *
+store_open_peers(const char *path, const char *const *peers, size_t npeers,
+    char **cause)
+{
 	struct store	*store;
 	int		 rc;
 
@@ -446,6 +453,8 @@ store_open(const char *path, char **cause)
 		return (NULL);
 	}
 	store->lock_fd = -1;
+	store->peers = peers;
+	store->npeers = npeers;
 	if ((store->path = strdup(path)) == NULL) {
 		if (asprintf(cause, "%s: out of memory", path) == -1)
 			*cause = NULL;
@@ -535,6 +544,8 @@ store_open(const char *path, char **cause)
 		store_cause(store, cause, "cannot read the last sequence number");
 		goto fail;
 	}
+	store->peers = NULL;
+	store->npeers = 0;
 	return (store);
 fail:
 	store_close(store);
@@ -678,6 +689,7 @@ store_insert(struct store *store, struct store_report *r, int64_t seq)
 		e.party = r->sender;
 		e.at = r->received_at;
 		e.recipients = list;
+		e.origin = r->origin;
 		if (ledger_digest(r->body, strlen(r->body), e.digest) == -1 ||
 		    store_ledger_append(store, &e, r->chain) == -1) {
 			free(list);

@@ -85,6 +85,12 @@ struct store_checkpointer;
  * NULL with *cause (malloc'd) on failure.
  */
 struct store	*store_open(const char *path, char **cause);
+/*
+ * The same, naming the peer hubs: a migration that builds the ledger of
+ * an older database enters their acknowledgements as forwards taken.
+ */
+struct store	*store_open_peers(const char *path, const char *const *peers,
+		    size_t npeers, char **cause);
 void		 store_close(struct store *);
 /*
  * Commit a batch of reports, and members' acknowledgements and delivery

@@ -46,6 +46,8 @@ struct store {
 	/* The ledger's head: the last entry's number and hash. */
 	int			 ledger;	/* 0: ledger off */
 	int64_t			 ledger_n;
+	const char *const	*peers;		/* while opening only */
+	size_t			 npeers;
 	unsigned char		 ledger_head[LEDGER_HASH_LEN];
 };
 

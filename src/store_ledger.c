@@ -103,7 +103,7 @@ store_ledger_rebuild(struct store *store, enum ledger_kind kind, int64_t seq,
 	e->seq = seq;
 	e->sig = sig;
 	sql = kind == LEDGER_REPORT ? "SELECT sender, received_at, body, "
-	    "recipient_list FROM reports WHERE seq = ?1" :
+	    "recipient_list, origin FROM reports WHERE seq = ?1" :
 	    "SELECT member, at FROM acks WHERE member = ?2 AND upto = ?1";
 	if (sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 		return (-1);
@@ -114,10 +114,12 @@ store_ledger_rebuild(struct store *store, enum ledger_kind kind, int64_t seq,
 		sqlite3_finalize(stmt);
 		return (rc == SQLITE_DONE ? 0 : -1);
 	}
-	/* party, then the recipient list, in one allocation. */
-	if (asprintf(hold, "%s%c%s", (const char *)sqlite3_column_text(stmt, 0),
-	    '\0', kind == LEDGER_REPORT ? (const char *)sqlite3_column_text(
-	    stmt, 3) : "") == -1) {
+	/* party, the recipient list and the origin, in one allocation. */
+	if (asprintf(hold, "%s%c%s%c%s", (const char *)sqlite3_column_text(stmt,
+	    0), '\0', kind == LEDGER_REPORT ? (const char *)sqlite3_column_text(
+	    stmt, 3) : "", '\0', kind == LEDGER_REPORT &&
+	    sqlite3_column_type(stmt, 4) != SQLITE_NULL ?
+	    (const char *)sqlite3_column_text(stmt, 4) : "") == -1) {
 		*hold = NULL;
 		sqlite3_finalize(stmt);
 		return (-1);
@@ -126,6 +128,8 @@ store_ledger_rebuild(struct store *store, enum ledger_kind kind, int64_t seq,
 	e->at = sqlite3_column_int64(stmt, 1);
 	if (kind == LEDGER_REPORT) {
 		e->recipients = *hold + strlen(*hold) + 1;
+		if (sqlite3_column_type(stmt, 4) != SQLITE_NULL)
+			e->origin = e->recipients + strlen(e->recipients) + 1;
 		if (ledger_digest(sqlite3_column_blob(stmt, 2),
 		    (size_t)sqlite3_column_bytes(stmt, 2), e->digest) == -1) {
 			sqlite3_finalize(stmt);
@@ -134,6 +138,40 @@ store_ledger_rebuild(struct store *store, enum ledger_kind kind, int64_t seq,
 	}
 	sqlite3_finalize(stmt);
 	return (1);
+}
+
+/*
+ * The last report stored with the ledger on has its entry, with the hash
+ * its row keeps: a ledger cut short behind the hub's back is not taken
+ * for a whole one. 0 if so (or no report has a chain), -1 if not.
+ */
+static int
+store_ledger_check_last_report(struct store *store)
+{
+	sqlite3_stmt	*stmt;
+	int64_t		 seq = 0;
+	int		 rc, ok = 1;
+
+	if (sqlite3_prepare_v2(store->db, "SELECT p.seq, l.hash = p.chain "
+	    "FROM reports p LEFT JOIN ledger l ON l.party = p.sender AND "
+	    "l.kind = 0 AND l.seq = p.seq WHERE p.chain IS NOT NULL ORDER BY "
+	    "p.seq DESC LIMIT 1", -1, &stmt, NULL) != SQLITE_OK)
+		return (-1);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(stmt, 0);
+		ok = sqlite3_column_type(stmt, 1) != SQLITE_NULL &&
+		    sqlite3_column_int(stmt, 1) == 1;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return (-1);
+	if (!ok)
+		log_warnx("store: %s: the ledger has no entry, or another one, "
+		    "for the last report it chained (seq %lld): entries were "
+		    "taken out of it or changed behind the hub's back; "
+		    "kentongan verify --ledger says where", store->path,
+		    (long long)seq);
+	return (ok ? 0 : -1);
 }
 
 int
@@ -147,11 +185,12 @@ store_ledger_check_head(struct store *store)
 	char			*party = NULL, *sig = NULL;
 	enum ledger_kind	 kind;
 	int64_t			 seq;
-	int			 rc, ok = 0;
+	int			 rc, ok = 0, whole;
 
+	whole = store_ledger_check_last_report(store) == 0;
 	if (store->ledger_n == 0) {
 		log_info("store: %s: the ledger is empty", store->path);
-		return (0);
+		return (whole ? 0 : -1);
 	}
 	memset(prev, 0, sizeof prev);
 	if (store->ledger_n > 1) {
@@ -194,7 +233,20 @@ store_ledger_check_head(struct store *store)
 	free(hold);
 	free(party);
 	free(sig);
-	return (ok ? 0 : -1);
+	return (ok && whole ? 0 : -1);
+}
+
+/* 1 if id is one of the peer hubs the store was opened with. */
+static int
+store_is_peer(const struct store *store, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < store->npeers; i++) {
+		if (strcmp(store->peers[i], id) == 0)
+			return (1);
+	}
+	return (0);
 }
 
 int
@@ -215,9 +267,9 @@ store_ledger_build(struct store *store, char **cause)
 	 * before an acknowledgement of the same instant.
 	 */
 	if (sqlite3_prepare_v2(store->db, "SELECT 0, seq, sender, received_at, "
-	    "body, recipient_list FROM reports UNION ALL SELECT 1, upto, "
-	    "member, at, NULL, NULL FROM acks ORDER BY 4, 1, 2", -1, &rows,
-	    NULL) != SQLITE_OK ||
+	    "body, recipient_list, origin FROM reports UNION ALL SELECT 1, "
+	    "upto, member, at, NULL, NULL, NULL FROM acks ORDER BY 4, 1, 2",
+	    -1, &rows, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store->db, "UPDATE reports SET chain = ?1 WHERE "
 	    "seq = ?2", -1, &chain, NULL) != SQLITE_OK) {
 		store_cause(store, cause, "cannot build the ledger");
@@ -234,9 +286,13 @@ store_ledger_build(struct store *store, char **cause)
 		e.at = sqlite3_column_int64(rows, 3);
 		if (e.party == NULL)
 			continue;
+		/* A peer hub's acknowledgement is a forward it took. */
+		if (e.kind == LEDGER_ACK && store_is_peer(store, e.party))
+			e.kind = LEDGER_FORWARD;
 		if (e.kind == LEDGER_REPORT) {
 			e.recipients = (const char *)sqlite3_column_text(rows,
 			    5);
+			e.origin = (const char *)sqlite3_column_text(rows, 6);
 			if (ledger_digest(sqlite3_column_blob(rows, 4),
 			    (size_t)sqlite3_column_bytes(rows, 4),
 			    e.digest) == -1)

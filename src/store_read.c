@@ -781,10 +781,10 @@ store_reader_deliveries(struct store_reader *r, int64_t seq,
 {
 	struct store_delivery	 d;
 	struct recipients_item	 item;
-	sqlite3_stmt		*list = NULL, *when = NULL;
+	sqlite3_stmt		*list = NULL, *when = NULL, *entry = NULL;
 	const char		*cursor;
 	char			*copy = NULL, id[CONF_MEMBER_ID_MAX + 1];
-	int			 rc = -1;
+	int			 rc = -1, step;
 
 	if (store_reader_begin(r) == -1)
 		return (-1);
@@ -800,6 +800,16 @@ store_reader_deliveries(struct store_reader *r, int64_t seq,
 	    "ORDER BY upto LIMIT 1), "
 	    "(SELECT at FROM acks WHERE member = ?1 AND upto >= ?2 "
 	    "ORDER BY upto LIMIT 1)", -1, &when, NULL) != SQLITE_OK)
+		goto done;
+	/*
+	 * With a ledger, the first acknowledgement that reached seq and has
+	 * an entry: what the view says then is what verify --ledger checks,
+	 * and a row added behind the hub's back shows nowhere.
+	 */
+	if (sqlite3_prepare_v2(r->db, "SELECT a.at, l.kind, l.sig FROM acks a "
+	    "JOIN ledger l ON l.party = a.member AND l.kind IN (1, 2) AND "
+	    "l.seq = a.upto WHERE a.member = ?1 AND a.upto >= ?2 ORDER BY "
+	    "a.upto LIMIT 1", -1, &entry, NULL) != SQLITE_OK)
 		goto done;
 	sqlite3_bind_int64(list, 1, seq);
 	if (sqlite3_step(list) != SQLITE_ROW) {
@@ -824,6 +834,18 @@ store_reader_deliveries(struct store_reader *r, int64_t seq,
 		d.delivered_at = sqlite3_column_int64(when, 0);
 		d.acked_at = sqlite3_column_int64(when, 1);
 		sqlite3_reset(when);
+		d.signed_ = -1;
+		sqlite3_bind_text(entry, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(entry, 2, seq);
+		if ((step = sqlite3_step(entry)) == SQLITE_ROW) {
+			d.acked_at = sqlite3_column_int64(entry, 0);
+			/* A peer hub's is a forward taken: never signed. */
+			if (sqlite3_column_int(entry, 1) == LEDGER_ACK)
+				d.signed_ = sqlite3_column_type(entry, 2) !=
+				    SQLITE_NULL;
+		} else if (step != SQLITE_DONE)
+			goto done;
+		sqlite3_reset(entry);
 		cb(&d, arg);
 	}
 	rc = 0;
@@ -833,6 +855,7 @@ done:
 	free(copy);
 	sqlite3_finalize(list);
 	sqlite3_finalize(when);
+	sqlite3_finalize(entry);
 	store_reader_end(r);
 	return (rc);
 }
@@ -1144,7 +1167,8 @@ store_reader_ledger(struct store_reader *r, int64_t after, unsigned limit,
 	 */
 	if (sqlite3_prepare_v2(r->db, "SELECT l.n, l.kind, l.seq, l.party, "
 	    "l.sig, l.hash, p.sender, p.received_at, p.body, "
-	    "p.recipient_list, a.at FROM ledger l LEFT JOIN reports p ON "
+	    "p.recipient_list, a.at, p.origin, p.chain FROM ledger l LEFT JOIN "
+	    "reports p ON "
 	    "l.kind = 0 AND p.seq = l.seq LEFT JOIN acks a ON l.kind <> 0 AND "
 	    "a.member = l.party AND a.upto = l.seq WHERE l.n > ?1 ORDER BY l.n "
 	    "LIMIT ?2", -1, &stmt, NULL) != SQLITE_OK ||
@@ -1163,6 +1187,8 @@ store_reader_ledger(struct store_reader *r, int64_t after, unsigned limit,
 		row.party = (const char *)sqlite3_column_text(stmt, 3);
 		row.sig = (const char *)sqlite3_column_text(stmt, 4);
 		row.recipients = NULL;
+		row.origin = NULL;
+		row.has_chain = 0;
 		row.present = 0;
 		row.at = 0;
 		if (row.n > 1 && n > 0)
@@ -1178,6 +1204,13 @@ store_reader_ledger(struct store_reader *r, int64_t after, unsigned limit,
 			row.at = sqlite3_column_int64(stmt, 7);
 			row.recipients = (const char *)sqlite3_column_text(stmt,
 			    9);
+			row.origin = (const char *)sqlite3_column_text(stmt,
+			    11);
+			if (sqlite3_column_bytes(stmt, 12) == LEDGER_HASH_LEN) {
+				row.has_chain = 1;
+				memcpy(row.chain, sqlite3_column_blob(stmt, 12),
+				    LEDGER_HASH_LEN);
+			}
 			if (ledger_digest(sqlite3_column_blob(stmt, 8),
 			    (size_t)sqlite3_column_bytes(stmt, 8),
 			    row.digest) == -1)
@@ -1255,35 +1288,14 @@ store_reader_ledger_report(struct store_reader *r, int64_t seq, int64_t *n,
 }
 
 int
-store_reader_ack_signed(struct store_reader *r, const char *member,
-    int64_t seq)
-{
-	sqlite3_stmt	*stmt;
-	int		 rc, signed_ = -2;
-
-	if (sqlite3_prepare_v2(r->db, "SELECT sig FROM ledger WHERE party = ?1 "
-	    "AND kind = 1 AND seq >= ?2 ORDER BY seq LIMIT 1", -1, &stmt,
-	    NULL) != SQLITE_OK)
-		return (-1);
-	sqlite3_bind_text(stmt, 1, member, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, seq);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW)
-		signed_ = sqlite3_column_type(stmt, 0) != SQLITE_NULL;
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return (-1);
-	return (signed_);
-}
-
-int
-store_reader_chain(struct store_reader *r, int64_t seq, unsigned char out[32])
+store_reader_chain(struct store_reader *r, int64_t seq, const char *member,
+    unsigned char out[32])
 {
 	sqlite3_stmt	*stmt;
 	int		 rc, found = 0;
 
-	if (sqlite3_prepare_v2(r->db, "SELECT chain FROM reports WHERE seq = "
-	    "?1", -1, &stmt, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(r->db, "SELECT chain, recipient_list FROM "
+	    "reports WHERE seq = ?1", -1, &stmt, NULL) != SQLITE_OK)
 		return (-1);
 	sqlite3_bind_int64(stmt, 1, seq);
 	rc = sqlite3_step(stmt);
@@ -1291,6 +1303,9 @@ store_reader_chain(struct store_reader *r, int64_t seq, unsigned char out[32])
 	    LEDGER_HASH_LEN) {
 		memcpy(out, sqlite3_column_blob(stmt, 0), LEDGER_HASH_LEN);
 		found = 1;
+		if (member != NULL && recipients_tier((const char *)
+		    sqlite3_column_text(stmt, 1), member) == -1)
+			found = -2;
 	}
 	sqlite3_finalize(stmt);
 	return (rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1);

@@ -36,6 +36,12 @@ struct store_delivery {
 	int		 tier;
 	int64_t		 delivered_at;
 	int64_t		 acked_at;
+	/*
+	 * The acknowledgement's ledger entry: 1 signed, 0 unsigned, -1 none
+	 * (not acknowledged, acknowledged with the ledger off, or by a peer
+	 * hub, which does not sign).
+	 */
+	int		 signed_;
 };
 
 /* One line of the statistics: dimension ("code", ...), key, count. */
@@ -115,6 +121,9 @@ struct store_ledger_row {
 	const char	*sig;		/* an ack's, or NULL */
 	unsigned char	 digest[32];	/* a report's, of its stored text */
 	const char	*recipients;	/* a report's stored recipient list */
+	const char	*origin;	/* a forwarded report's, or NULL */
+	int		 has_chain;	/* a report's row keeps its hash: */
+	unsigned char	 chain[32];	/* what its alerts and receipts say */
 	unsigned char	 prev[32];
 	unsigned char	 hash[32];
 };
@@ -134,14 +143,10 @@ int64_t	store_reader_ledger_head(struct store_reader *, unsigned char hash[32]);
  */
 int	store_reader_ledger_report(struct store_reader *, int64_t seq,
 	    int64_t *n, unsigned char hash[32], unsigned char prev[32]);
-/* The ledger hash of the report with this seq: 1, 0 if none, -1. */
-int	store_reader_chain(struct store_reader *, int64_t seq,
-	    unsigned char out[32]);
 /*
- * Whether member's acknowledgement that covers seq was signed: 1 signed,
- * 0 unsigned, -2 not acknowledged yet, -1 on error.
+ * The ledger hash of the report with this seq: 1, 0 if none, -2 if member
+ * (when not NULL) is not one of its recipients, -1 on error.
  */
-int	store_reader_ack_signed(struct store_reader *, const char *member,
-	    int64_t seq);
-
+int	store_reader_chain(struct store_reader *, int64_t seq,
+	    const char *member, unsigned char out[32]);
 #endif

@@ -159,6 +159,48 @@ class Line(FederationCase):
         quiet(c1)
         self.assertEqual(len(self.c.stored(r["id"])), 1)
 
+    def test_ledgers_of_the_line(self):
+        """Each hub's ledger: A enters the forward B took, B and C the
+        forwarded report with its origin; every chain recomputes from its
+        database with docs/ledger_verify.py."""
+        a1 = self.member(self.a, "A1")
+        r = make_report(tlp="green", title="Ledgers along the line")
+        seq = push(a1, r)["seq"]
+        wait_for(lambda: len(self.c.stored(r["id"])) == 1, WAIT,
+                 "the report at C")
+
+        def entries(h):
+            body = json.loads(operator_get(h, "/v1/ledger?limit=1000").body)
+            return body["entries"]
+        wait_for(lambda: any(e["kind"] == "forward" and e["party"] == "B"
+                             and e["seq"] >= seq for e in entries(self.a)),
+                 WAIT, "A's entry of B's acknowledgement")
+        for h, path in ((self.b, ["A"]), (self.c, ["A", "B"])):
+            rep = [e for e in entries(h) if e["kind"] == "report"][-1]
+            origin = json.loads(rep["origin"])
+            self.assertEqual((origin["hub"], origin["member"],
+                              origin["path"]), ("A", "A1", path), rep)
+        verifier = os.path.join(os.path.dirname(os.path.dirname(
+            os.path.dirname(os.path.abspath(__file__)))), "docs",
+            "ledger_verify.py")
+        for h in (self.a, self.b, self.c):
+            proc = subprocess.run(["python3", verifier, h.db_path],
+                                  capture_output=True, encoding="utf-8",
+                                  timeout=60)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        # The origin is covered: changed on C, C's chain no longer holds.
+        self.c.stop()
+        import sqlite3
+        db = sqlite3.connect(self.c.db_path)
+        with db:
+            db.execute("UPDATE reports SET origin = replace(origin, "
+                       "'\"A1\"', '\"A2\"')")
+        db.close()
+        proc = subprocess.run(["python3", verifier, self.c.db_path],
+                              capture_output=True, encoding="utf-8",
+                              timeout=60)
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+
     def test_cli_shows_the_origin(self):
         """kentongan query on B shows where a forwarded report came from."""
         a1 = self.member(self.a, "A1")

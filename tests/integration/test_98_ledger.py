@@ -56,6 +56,8 @@ def entry_text(e):
              "party " + e["party"], "at " + e["at"]]
     if e["kind"] == "report":
         lines += ["digest " + e["digest"], "recipients " + e["recipients"]]
+        if "origin" in e:
+            lines.append("origin " + e["origin"])
     elif e["kind"] == "ack":
         lines.append("sig " + (e["sig"] or "-"))
     return ("\n".join(lines) + "\n").encode("utf-8")
@@ -297,6 +299,27 @@ class Receipts(LedgerCase):
         self.assertEqual(bad.returncode, 1, bad.stdout)
         self.assertIn("receipt seq=%d: BAD" % one["seq"], bad.stdout)
 
+    def test_verify_receipt_files(self):
+        """A pretty-printed receipt ending in a newline (as jq writes it),
+        and push --json's lines on standard input."""
+        answers = [publish(self.client("ID"), make_report(tlp="green"))
+                   for _ in range(2)]
+        pretty = os.path.join(self.hub.dir, "pretty.json")
+        with open(pretty, "w") as f:
+            json.dump(answers[0]["receipt"], f, indent=2)
+            f.write("\n\n")
+        cert = self.hub.pki.server_cert
+        ok = self.kentongan("verify", "--receipt", pretty, "--hub-cert", cert)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("1 of 1 receipts good", ok.stdout)
+        e = self.hub.client_env("OPS")
+        proc = subprocess.run(
+            [hub.KENTONGAN, "verify", "--receipt", "-", "--hub-cert", cert],
+            input="".join(json.dumps(a) + "\n" for a in answers), env=e,
+            capture_output=True, encoding="utf-8", timeout=RUN_TIMEOUT)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertIn("2 of 2 receipts good", proc.stdout)
+
     def test_verify_usage_errors(self):
         for args, says in ((["verify"], "--receipt FILE"),
                            (["verify", "--receipt", "x"], "--hub-cert"),
@@ -360,6 +383,34 @@ class Ed25519Hub(LedgerCase):
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
 
 
+class RsaHub(LedgerCase):
+    """A hub with an RSA-4096 key: its receipts are the longest there
+    are, and still whole JSON, checked with openssl dgst."""
+
+    def setUp(self):
+        crt, key = issue("hub-rsa", "rsa:4096", "server_ext", cn="localhost")
+        self.hub_settings = {"tls_certificate": crt, "tls_key": key}
+        self.cert = crt
+        super().setUp()
+
+    def test_receipt_rsa(self):
+        c = self.client("ID")
+        reply = c.request(report_msg(make_report(tlp="green"), ref="r1"))
+        self.assertEqual((reply["type"], reply["ref"]), ("accepted", "r1"))
+        receipt = reply["receipt"]
+        self.assertEqual(len(base64.b64decode(receipt["sig"])), 512)
+        d = tempfile.mkdtemp(dir=self.hub.dir)
+        pub, msg, sig = (os.path.join(d, n) for n in ("pub", "msg", "sig"))
+        openssl("x509", "-in", self.cert, "-pubkey", "-noout", "-out", pub)
+        with open(msg, "wb") as f:
+            f.write(canonical(receipt))
+        with open(sig, "wb") as f:
+            f.write(base64.b64decode(receipt["sig"]))
+        rc, out = openssl("dgst", "-sha256", "-verify", pub, "-signature",
+                          sig, msg)
+        self.assertEqual((rc, out.strip()), (0, "Verified OK"))
+
+
 class SignedAcks(LedgerCase):
     """An ack with sig over kentongan-ack:MEMBER:SEQ:CHAIN, made here with
     openssl and the member's key; one that does not verify is refused."""
@@ -412,7 +463,11 @@ class SignedAcks(LedgerCase):
                                   reply.get("ref")),
                                  ("error", "invalid_field", "a"), reply)
                 self.assertTrue(reply["message"].startswith("sig"), reply)
-        for sig in ("", 5, None, "A" * 5000):
+        right = sign_with(self.hub.pki.key("SG"), good)
+        for sig in ("", 5, None, "A" * 5000, "    " + right, right + "\n",
+                    right + " \t", right.rstrip("=") + "----",
+                    right.replace("+", "-").replace("/", "_")
+                    if "+" in right or "/" in right else right + "!"):
             with self.subTest(sig=str(sig)[:10]):
                 reply = c.request({"type": "ack", "seq": seq, "sig": sig,
                                    "ref": "b"})
@@ -424,6 +479,40 @@ class SignedAcks(LedgerCase):
         c.send({"type": "ack", "seq": seq, "sig": sign_with(
             self.hub.pki.key("SG"), good)})
         self.assertIs(self.wait_acked(seq, "SG")["signed"], True)
+
+    def test_signed_then_unsigned_keeps_the_signature(self):
+        """A signed ack followed at once by an unsigned one of a later
+        alert (another connection of the member, say): the signature is
+        kept in the ledger, and the earlier report shows signed."""
+        c = self.subscribe("SG")
+        first = self.push(tlp="green")["seq"]
+        second = self.push(tlp="green")["seq"]
+        chain = self.alert(c, first)["chain"]
+        self.alert(c, second)
+        sig = sign_with(self.hub.pki.key("SG"), (
+            "kentongan-ack:SG:%d:%s" % (first, chain)).encode())
+        c.send_raw((json.dumps({"type": "ack", "seq": first, "sig": sig}) +
+                    "\n" + json.dumps({"type": "ack", "seq": second}) +
+                    "\n").encode())
+        self.wait_acked(second, "SG")
+        acks = [(e["seq"], e["sig"]) for e in self.entries()
+                if e["kind"] == "ack"]
+        self.assertEqual(acks, [(first, sig), (second, None)])
+        self.assertIs(self.wait_acked(first, "SG")["signed"], True)
+        self.assertIs(self.delivery(second, "SG")["signed"], False)
+
+    def test_signed_ack_of_an_alert_not_received(self):
+        """ID signs an ack of its own report, whose chain it has from its
+        receipt but which was never sent to it as an alert: refused."""
+        reply = self.push(tlp="green")
+        c = self.subscribe("ID")
+        sig = sign_with(self.hub.pki.key("ID"), (
+            "kentongan-ack:ID:%d:%s" % (reply["seq"],
+                                        reply["receipt"]["chain"])).encode())
+        answer = c.request({"type": "ack", "seq": reply["seq"], "sig": sig,
+                            "ref": "own"})
+        self.assertEqual(answer.get("error"), "invalid_field", answer)
+        self.assertIn("was not sent to ID", answer["message"])
 
     def test_listen_signs_by_default(self):
         seq = self.push(tlp="green")["seq"]
@@ -508,7 +597,8 @@ class Chain(LedgerCase):
         for e in entries:
             keys = {"n", "kind", "seq", "party", "at", "prev", "hash", "sig"}
             if e["kind"] == "report":
-                keys |= {"digest", "recipients"}
+                keys |= {"digest", "recipients", "chain"}
+                self.assertEqual(e["chain"], e["hash"], e)
             self.assertEqual(set(e), keys, e)
             self.assertEqual(e["prev"], prev, e)
             want = hashlib.sha256(bytes.fromhex(prev) + entry_text(e))
@@ -647,6 +737,92 @@ class Tampering(LedgerCase):
         e = self.entry_of("ack", party="SG")
         self.tamper("UPDATE ledger SET sig = NULL WHERE n = ?", (e["n"],))
         self.assertFound(e["n"], "ack seq=%d party=SG" % e["seq"])
+
+    def test_report_chain_changed(self):
+        """The hash a report's row keeps (what its alerts and receipts
+        carry) set to zeros: found, though the entry itself still
+        matches."""
+        seqs = self.fill()
+        e = self.entry_of("report", seqs[4])
+        self.tamper("UPDATE reports SET chain = zeroblob(32) WHERE seq = ?",
+                    (seqs[4],))
+        self.assertFound(e["n"], "report seq=%d party=%s" % (seqs[4],
+                                                               e["party"]))
+
+    def test_tail_cut_off(self):
+        """The last entries deleted: the start says so, and verify and the
+        script name the reports without an entry."""
+        seqs = self.fill()
+        reports = [e for e in self.entries() if e["kind"] == "report"]
+        keep = reports[5]["n"]
+        self.hub.stop()
+        db = sqlite3.connect(self.hub.db_path)
+        with db:
+            db.execute("DELETE FROM ledger WHERE n > ?", (keep,))
+        db.close()
+        self.hub.start()
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: "the ledger has no entry, or another one, for the "
+            "last report" in t), self.hub.stderr_tail())
+        proc = self.kentongan("verify", "--ledger")
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("report seq=%d and any after it have no entry"
+                      % reports[6]["seq"], proc.stdout)
+        script = self.script()
+        self.assertEqual(script.returncode, 1, script.stdout)
+        self.assertIn("after seq %d have no entry" % reports[5]["seq"],
+                      script.stderr)
+
+    def test_entries_taken_out_of_the_middle(self):
+        self.fill()
+        reports = [e for e in self.entries() if e["kind"] == "report"]
+        self.hub.stop()
+        db = sqlite3.connect(self.hub.db_path)
+        with db:
+            db.execute("DELETE FROM ledger WHERE n >= ?", (reports[3]["n"],))
+        db.close()
+        # What remains is a chain of its own up to reports[2]; the rest of
+        # the reports have no entry.
+        self.hub.start()
+        proc = self.kentongan("verify", "--ledger")
+        self.assertEqual(proc.returncode, 1, proc.stdout)
+        self.assertIn("report seq=%d and any after it have no entry"
+                      % reports[3]["seq"], proc.stdout)
+
+    def test_forged_ack_row_not_shown(self):
+        """An acks row added with sqlite3, earlier than the real signed
+        ack: the report view shows the acknowledgement the ledger
+        records, not the forged one."""
+        c = self.subscribe("SG")
+        seqs = [self.push(tlp="green")["seq"] for _ in range(3)]
+        chain = self.alert(c, seqs[2])["chain"]
+        c.send({"type": "ack", "seq": seqs[2], "sig": sign_with(
+            self.hub.pki.key("SG"), ("kentongan-ack:SG:%d:%s" % (
+                seqs[2], chain)).encode())})
+        real = self.wait_acked(seqs[0], "SG")
+        self.assertIs(real["signed"], True)
+        self.hub.stop()
+        db = sqlite3.connect(self.hub.db_path)
+        with db:
+            at = db.execute("SELECT received_at FROM reports WHERE seq = ?",
+                            (seqs[0],)).fetchone()[0]
+            db.execute("INSERT INTO acks VALUES ('SG', ?, ?)",
+                       (seqs[0], at + 1000))
+        db.close()
+        self.hub.start()
+        shown = self.delivery(seqs[0], "SG")
+        self.assertEqual((shown["acked_at"], shown["signed"]),
+                         (real["acked_at"], True))
+
+    def test_reload_does_not_switch_the_ledger(self):
+        self.hub.settings["ledger"] = "off"
+        self.hub.write_conf()
+        import signal
+        self.hub.send_signal(signal.SIGHUP)
+        self.assertIsNotNone(self.hub.wait_stderr(
+            lambda t: "ledger off takes effect at the next start" in t),
+            self.hub.stderr_tail())
+        self.assertIn("receipt", self.push(tlp="green"))
 
     def test_last_entry_changed_is_logged_at_start(self):
         """The head is checked at start: the last entry's data changed is

@@ -581,6 +581,128 @@ START_TEST(test_stats_bad)
 }
 END_TEST
 
+/* opparams_ledger must accept query with these results. */
+static void
+ledger_ok(const char *query, int64_t after, unsigned limit)
+{
+	struct verdict	v = { 0 };
+	int64_t		a = -1;
+	unsigned	l = 0;
+
+	ck_assert_msg(opparams_ledger(query, &a, &l, &v) == 0,
+	    "\"%s\" refused: %s", query ? query : "(null)",
+	    v.message ? v.message : "-");
+	ck_assert_msg(a == after && l == limit, "\"%s\": after %lld limit %u, "
+	    "wanted %lld and %u", query ? query : "(null)", (long long)a, l,
+	    (long long)after, limit);
+	ck_assert_ptr_null(v.field);
+	ck_assert_ptr_null(v.message);
+}
+
+/* opparams_ledger must refuse query with want at field, naming it. */
+static void
+ledger_bad(const char *query, enum proto_error want, const char *field)
+{
+	struct verdict	v = { 0 };
+	int64_t		a;
+	unsigned	l;
+
+	ck_assert_msg(opparams_ledger(query, &a, &l, &v) == -1,
+	    "\"%s\" accepted as after %lld limit %u", query, (long long)a, l);
+	check_verdict(query, &v, want, field);
+	if (field != NULL)
+		ck_assert_msg(strstr(v.message, field) != NULL,
+		    "\"%s\": message \"%s\" does not name %s", query,
+		    v.message, field);
+	verdict_clear(&v);
+}
+
+START_TEST(test_ledger_defaults)
+{
+	ledger_ok(NULL, 0, 100);
+	ledger_ok("", 0, 100);
+	/* Empty values count as absent. */
+	ledger_ok("after=", 0, 100);
+	ledger_ok("limit=", 0, 100);
+	ledger_ok("after=&limit=", 0, REQUEST_QUERY_LIMIT_DEFAULT);
+}
+END_TEST
+
+START_TEST(test_ledger_good)
+{
+	ledger_ok("after=0", 0, 100);
+	ledger_ok("after=1", 1, 100);
+	ledger_ok("after=123456", 123456, 100);
+	ledger_ok("after=9223372036854775807", INT64_MAX, 100);
+	ledger_ok("limit=1", 0, 1);
+	ledger_ok("limit=2", 0, 2);
+	ledger_ok("limit=999", 0, 999);
+	ledger_ok("limit=1000", 0, 1000);
+	ledger_ok("after=40&limit=20", 40, 20);
+	ledger_ok("limit=20&after=40", 40, 20);
+	/* Leading zeros are still the number. */
+	ledger_ok("after=007&limit=0050", 7, 50);
+}
+END_TEST
+
+START_TEST(test_ledger_limit_bad)
+{
+	static const char	*bad[] = {
+		"0", "00", "1001", "2000", "-1", "ten", "1.5", "%2B5", "+5",
+		" 5", "5 ", "0x10", "1e3", "4294967297", "4294967296",
+		"18446744073709551617", "10000000000000000000000",
+	};
+	char	query[128];
+	size_t	i;
+
+	for (i = 0; i < NITEMS(bad); i++) {
+		snprintf(query, sizeof query, "limit=%s", bad[i]);
+		ledger_bad(query, PROTO_INVALID_FIELD, "limit");
+		snprintf(query, sizeof query, "after=3&limit=%s", bad[i]);
+		ledger_bad(query, PROTO_INVALID_FIELD, "limit");
+	}
+}
+END_TEST
+
+START_TEST(test_ledger_after_bad)
+{
+	static const char	*bad[] = {
+		"-1", "-0", "+1", "%2B1", "1x", "x", "1.5", "0x10", "%201",
+		"1%20", "1e3", "9223372036854775808", "99999999999999999999",
+		"five",
+	};
+	char	query[128];
+	size_t	i;
+
+	for (i = 0; i < NITEMS(bad); i++) {
+		snprintf(query, sizeof query, "after=%s", bad[i]);
+		ledger_bad(query, PROTO_INVALID_FIELD, "after");
+		snprintf(query, sizeof query, "limit=3&after=%s", bad[i]);
+		ledger_bad(query, PROTO_INVALID_FIELD, "after");
+	}
+}
+END_TEST
+
+START_TEST(test_ledger_unknown_parameter)
+{
+	/* /v1/reports' parameters are not the ledger's. */
+	ledger_bad("n=3", PROTO_UNKNOWN_FIELD, "n");
+	ledger_bad("code=test/test", PROTO_UNKNOWN_FIELD, "code");
+	ledger_bad("since=2026-11-01T00:00:00Z", PROTO_UNKNOWN_FIELD, "since");
+	ledger_bad("after=1&kind=ack", PROTO_UNKNOWN_FIELD, "kind");
+	ledger_bad("Limit=5", PROTO_UNKNOWN_FIELD, "Limit");
+	ledger_bad("limit=5&colour=", PROTO_UNKNOWN_FIELD, "colour");
+	/* Before a bad value: the first problem in check order. */
+	ledger_bad("limit=0&colour=blue", PROTO_UNKNOWN_FIELD, "colour");
+	/* Repeated, malformed, or with a NUL. */
+	ledger_bad("after=1&after=2", PROTO_INVALID_FIELD, "after");
+	ledger_bad("limit=5&limit=5", PROTO_INVALID_FIELD, "limit");
+	ledger_bad("after", PROTO_INVALID_FIELD, NULL);
+	ledger_bad("after=5%000", PROTO_INVALID_FIELD, "after");
+	ledger_bad("limit=5%00", PROTO_INVALID_FIELD, "limit");
+}
+END_TEST
+
 START_TEST(test_seq_good)
 {
 	static const struct {
@@ -648,6 +770,11 @@ opparams_suite(void)
 	ADD("reports_error_frees", test_reports_error_frees);
 	ADD("stats_good", test_stats_good);
 	ADD("stats_bad", test_stats_bad);
+	ADD("ledger_defaults", test_ledger_defaults);
+	ADD("ledger_good", test_ledger_good);
+	ADD("ledger_limit_bad", test_ledger_limit_bad);
+	ADD("ledger_after_bad", test_ledger_after_bad);
+	ADD("ledger_unknown_parameter", test_ledger_unknown_parameter);
 	ADD("seq_good", test_seq_good);
 	ADD("seq_bad", test_seq_bad);
 #undef ADD

@@ -481,6 +481,113 @@ START_TEST(test_ack_bad)
 }
 END_TEST
 
+/* Decode an ack that must be accepted; its sig must be want (NULL: none). */
+static void
+ack_sig_ok(const char *text, const char *want)
+{
+	struct verdict	 v = { 0 };
+	json_t		*j = parse(text);
+	int64_t		 seq = -1;
+	const char	*sig = "(not set)";
+
+	ck_assert_msg(request_ack(j, &seq, &sig, &v) == 0, "refused %.80s: "
+	    "%s at %s", text, proto_error_name(v.error),
+	    v.field != NULL ? v.field : "-");
+	ck_assert_int_eq(seq, 7);
+	if (want == NULL)
+		ck_assert_ptr_null(sig);
+	else {
+		ck_assert_ptr_nonnull(sig);
+		ck_assert_str_eq(sig, want);
+	}
+	verdict_clear(&v);
+	json_decref(j);
+}
+
+/* Decode an ack that must be refused with want at field; no sig given. */
+static void
+ack_sig_bad(const char *text, enum proto_error want, const char *field)
+{
+	struct verdict	 v = { 0 };
+	json_t		*j = parse(text);
+	int64_t		 seq;
+	const char	*sig = "(not set)";
+
+	ck_assert_msg(request_ack(j, &seq, &sig, &v) == -1, "accepted %.80s",
+	    text);
+	check_verdict(text, &v, want, field);
+	ck_assert_ptr_null(sig);
+	verdict_clear(&v);
+	json_decref(j);
+}
+
+/* An ack with seq 7 and "sig" of n characters c. */
+static char *
+ack_with_sig_of(size_t n, char c)
+{
+	static const char	 head[] = "{\"type\":\"ack\",\"seq\":7,\"sig\":\"";
+	char			*text;
+
+	text = malloc(sizeof head + n + 2);
+	ck_assert_ptr_nonnull(text);
+	memcpy(text, head, sizeof head - 1);
+	memset(text + sizeof head - 1, c, n);
+	memcpy(text + sizeof head - 1 + n, "\"}", 3);
+	return (text);
+}
+
+START_TEST(test_ack_sig)
+{
+	static const char	*not_strings[] = { "5", "null", "true", "false",
+	    "[]", "[\"MEUC\"]", "{}", "{\"b64\":\"MEUC\"}", "0.5" };
+	char			 text[128], *big, *want;
+	size_t			 i;
+
+	/* Absent: an unsigned ack. */
+	ack_sig_ok("{\"type\":\"ack\",\"seq\":7}", NULL);
+	ack_sig_ok("{\"type\":\"ack\",\"ref\":\"r\",\"seq\":7}", NULL);
+	/* Present: given as it is, checked later against the chain. */
+	ack_sig_ok("{\"type\":\"ack\",\"seq\":7,\"sig\":\"MEUCIQ==\"}",
+	    "MEUCIQ==");
+	ack_sig_ok("{\"sig\":\"c2ln\",\"ref\":\"a\",\"seq\":7,\"type\":"
+	    "\"ack\"}", "c2ln");
+	/* Empty, or not a string. */
+	ack_sig_bad("{\"type\":\"ack\",\"seq\":7,\"sig\":\"\"}",
+	    PROTO_INVALID_FIELD, "sig");
+	for (i = 0; i < NITEMS(not_strings); i++) {
+		snprintf(text, sizeof text, "{\"type\":\"ack\",\"seq\":7,"
+		    "\"sig\":%s}", not_strings[i]);
+		ack_sig_bad(text, PROTO_INVALID_FIELD, "sig");
+	}
+	/* Up to 1023 characters; 1024 and more refused. */
+	big = ack_with_sig_of(REQUEST_SIG_MAX - 1, 'A');
+	want = malloc(REQUEST_SIG_MAX);
+	ck_assert_ptr_nonnull(want);
+	memset(want, 'A', REQUEST_SIG_MAX - 1);
+	want[REQUEST_SIG_MAX - 1] = '\0';
+	ack_sig_ok(big, want);
+	free(want);
+	free(big);
+	big = ack_with_sig_of(REQUEST_SIG_MAX, 'A');
+	ack_sig_bad(big, PROTO_INVALID_FIELD, "sig");
+	free(big);
+	big = ack_with_sig_of(REQUEST_SIG_MAX + 1, 'A');
+	ack_sig_bad(big, PROTO_INVALID_FIELD, "sig");
+	free(big);
+	big = ack_with_sig_of(100000, 'A');
+	ack_sig_bad(big, PROTO_INVALID_FIELD, "sig");
+	free(big);
+	ck_assert_int_eq(REQUEST_SIG_MAX, 1024);
+	/* The seq is checked first; unknown keys before both. */
+	ack_sig_bad("{\"type\":\"ack\",\"sig\":\"c2ln\"}", PROTO_MISSING_FIELD,
+	    "seq");
+	ack_sig_bad("{\"type\":\"ack\",\"seq\":-1,\"sig\":\"\"}",
+	    PROTO_INVALID_FIELD, "seq");
+	ack_sig_bad("{\"type\":\"ack\",\"seq\":7,\"sig\":\"\",\"sigs\":[]}",
+	    PROTO_UNKNOWN_FIELD, "sigs");
+}
+END_TEST
+
 /* ---- query ---- */
 
 /* Decode a query that must be accepted; the caller clears it. */
@@ -993,6 +1100,7 @@ request_suite(void)
 	ADD_TEST(s, subscribe_min_severity);
 	ADD_TEST(s, ack_good);
 	ADD_TEST(s, ack_bad);
+	ADD_TEST(s, ack_sig);
 	ADD_TEST(s, query_defaults);
 	ADD_TEST(s, query_full);
 	ADD_TEST(s, query_limit);

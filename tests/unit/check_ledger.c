@@ -93,6 +93,12 @@
 	"35cc354eb08c489f7d139d0ccb232d55e3e1309a9d2d8fe7a01a85fb7eba0f4d"
 #define HASH_FORWARD \
 	"c36df3886bdd0b8506686db70e1fe6aad1eccd01e31a375b6d4879a7b5d7bb8f"
+/* The report above, forwarded by a peer hub: its origin line at the end. */
+#define ORIGIN	"{\"hub\":\"EU\",\"member\":\"CERTEU\",\"seq\":9,"	\
+		"\"received_at\":\"2025-11-21T04:39:59.000Z\",\"path\":[\"EU\"]}"
+#define TEXT_FORWARDED_REPORT	TEXT_REPORT "origin " ORIGIN "\n"
+#define HASH_FORWARDED_REPORT \
+	"66b089ffe26f2c0743a641ea7d37ac698ad7e9861aa37650cb495f5170f908ae"
 #define HASH_EMPTY \
 	"e71463b92552038605eac3493a9226a84301a81765274e5ff28bf5935098e36a"
 /* The chain report, ack, forward (hashlib, see above). */
@@ -230,6 +236,20 @@ START_TEST(test_canonical_report)
 	/* A report's sig is not part of its entry. */
 	e.sig = SIG;
 	expect_canonical(&e, TEXT_EMPTY);
+}
+END_TEST
+
+START_TEST(test_canonical_forwarded_report)
+{
+	struct ledger_entry	e = entry_report();
+
+	e.origin = ORIGIN;
+	expect_canonical(&e, TEXT_FORWARDED_REPORT);
+	expect_hash(zero, &e, HASH_FORWARDED_REPORT);
+	/* Only a report's entry has an origin. */
+	e = entry_ack("MY", SIG);
+	e.origin = ORIGIN;
+	expect_canonical(&e, TEXT_ACK);
 }
 END_TEST
 
@@ -557,6 +577,7 @@ ledger_suite(void)
 } while (0)
 	ADD("kind_names", test_kind_names);
 	ADD("canonical_report", test_canonical_report);
+	ADD("canonical_forwarded_report", test_canonical_forwarded_report);
 	ADD("canonical_ack", test_canonical_ack);
 	ADD("canonical_forward", test_canonical_forward);
 	ADD("canonical_large_seq", test_canonical_large_seq);

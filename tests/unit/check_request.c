@@ -540,6 +540,9 @@ START_TEST(test_ack_sig)
 {
 	static const char	*not_strings[] = { "5", "null", "true", "false",
 	    "[]", "[\"MEUC\"]", "{}", "{\"b64\":\"MEUC\"}", "0.5" };
+	static const char	*not_base64[] = { " MEUCIQ==", "MEUCIQ== ",
+	    "\\tMEUCIQ==", "MEUCIQ==\\n", "MEUC IQ==", "MEUCIQ=", "MEUCI===",
+	    "ME=CIQ==", "MEUC-_==", "MEUCIQ==----", "=MEUCIQ=", "MEU\\u00e9" };
 	char			 text[128], *big, *want;
 	size_t			 i;
 
@@ -559,14 +562,23 @@ START_TEST(test_ack_sig)
 		    "\"sig\":%s}", not_strings[i]);
 		ack_sig_bad(text, PROTO_INVALID_FIELD, "sig");
 	}
-	/* Up to 1023 characters; 1024 and more refused. */
-	big = ack_with_sig_of(REQUEST_SIG_MAX - 1, 'A');
+	/* Strict base64 only: one spelling of a signature in the ledger. */
+	for (i = 0; i < NITEMS(not_base64); i++) {
+		snprintf(text, sizeof text, "{\"type\":\"ack\",\"seq\":7,"
+		    "\"sig\":\"%s\"}", not_base64[i]);
+		ack_sig_bad(text, PROTO_INVALID_FIELD, "sig");
+	}
+	/* Up to 1020 characters (the last multiple of 4 below 1024). */
+	big = ack_with_sig_of(REQUEST_SIG_MAX - 4, 'A');
 	want = malloc(REQUEST_SIG_MAX);
 	ck_assert_ptr_nonnull(want);
-	memset(want, 'A', REQUEST_SIG_MAX - 1);
-	want[REQUEST_SIG_MAX - 1] = '\0';
+	memset(want, 'A', REQUEST_SIG_MAX - 4);
+	want[REQUEST_SIG_MAX - 4] = '\0';
 	ack_sig_ok(big, want);
 	free(want);
+	free(big);
+	big = ack_with_sig_of(REQUEST_SIG_MAX - 1, 'A');
+	ack_sig_bad(big, PROTO_INVALID_FIELD, "sig");
 	free(big);
 	big = ack_with_sig_of(REQUEST_SIG_MAX, 'A');
 	ack_sig_bad(big, PROTO_INVALID_FIELD, "sig");

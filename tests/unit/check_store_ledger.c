@@ -552,7 +552,7 @@ START_TEST(test_ledger_off)
 	EXPECT_DB("SELECT chain IS NULL FROM reports WHERE seq = 2", "1");
 	EXPECT_DB(LEDGER_ROWS, "1:0:1:SG:-");
 	reader = open_reader();
-	ck_assert_int_eq(store_reader_chain(reader, 2, h), 0);
+	ck_assert_int_eq(store_reader_chain(reader, 2, NULL, h), 0);
 	ck_assert_int_eq(store_reader_ledger_report(reader, 2, &n, h, head), 0);
 	store_reader_close(reader);
 	/* On again: the chain goes on from where it stopped. */
@@ -851,61 +851,109 @@ START_TEST(test_reader_head)
 	ck_assert_int_eq(store_reader_ledger_report(reader, 0, &n, h, prev), 0);
 
 	/* The chain a report's row holds. */
-	ck_assert_int_eq(store_reader_chain(reader, 4, h), 1);
+	ck_assert_int_eq(store_reader_chain(reader, 4, NULL, h), 1);
 	ck_assert_mem_eq(h, r[3]->chain, LEDGER_HASH_LEN);
-	ck_assert_int_eq(store_reader_chain(reader, 3, h), 1);
+	ck_assert_int_eq(store_reader_chain(reader, 3, NULL, h), 1);
 	ck_assert_mem_eq(h, r[2]->chain, LEDGER_HASH_LEN);
-	ck_assert_int_eq(store_reader_chain(reader, 5, h), 0);
-	ck_assert_int_eq(store_reader_chain(reader, -1, h), 0);
+	ck_assert_int_eq(store_reader_chain(reader, 5, NULL, h), 0);
+	ck_assert_int_eq(store_reader_chain(reader, -1, NULL, h), 0);
 	store_reader_close(reader);
 	store_close(store);
 	free_reports(r, NSTANDARD);
 }
 END_TEST
 
-START_TEST(test_ack_signed)
+/* Keep the deliveries of a report, by member. */
+struct kept_delivery {
+	char		member[16];
+	int64_t		acked_at;
+	int		signed_;
+};
+struct kept_deliveries {
+	struct kept_delivery	d[8];
+	size_t			n;
+};
+
+static void
+keep_delivery(const struct store_delivery *d, void *arg)
+{
+	struct kept_deliveries	*k = arg;
+
+	ck_assert_uint_lt(k->n, 8);
+	snprintf(k->d[k->n].member, sizeof k->d[k->n].member, "%s",
+	    d->member);
+	k->d[k->n].acked_at = d->acked_at;
+	k->d[k->n].signed_ = d->signed_;
+	k->n++;
+}
+
+START_TEST(test_delivery_signed)
 {
 	static const struct {
-		const char	*member;
 		int64_t		 seq;
-		int		 want;
+		const char	*member;
+		int64_t		 acked_at;	/* ms after T0, -1: none */
+		int		 signed_;
 	} cases[] = {
-		/* MY: 2 signed, then 4 signed. */
-		{ "MY", 1, 1 }, { "MY", 2, 1 }, { "MY", 3, 1 }, { "MY", 4, 1 },
-		{ "MY", 5, -2 },
-		/* ID: 3 unsigned. */
-		{ "ID", 1, 0 }, { "ID", 3, 0 }, { "ID", 4, -2 },
-		/* TH: 2 unsigned, then 5 signed. */
-		{ "TH", 1, 0 }, { "TH", 2, 0 }, { "TH", 3, 1 }, { "TH", 5, 1 },
-		{ "TH", 6, -2 },
-		/* Never acknowledged; a peer hub's forward is no ack. */
-		{ "SG", 1, -2 }, { "HUB-B", 1, -2 }, { "HUB-B", 3, -2 },
-		{ "M", 1, -2 }, { "MYX", 1, -2 },
+		/* MY's first entry-backed ack reaching 1 is 2, signed. */
+		{ 1, "MY", 400, 1 },
+		/* ID's ack of 3 is unsigned. */
+		{ 1, "ID", 500, 0 },	/* (at 500.999 ms, truncated below) */
+		/* SG never acknowledged. */
+		{ 2, "SG", -1, -1 },
+		/* ID's acks stop at 3. */
+		{ 4, "ID", -1, -1 },
+		/* An ack row of 5 added by hand is passed over for the
+		 * signed ack of 6 that the ledger records. */
+		{ 5, "TH", 901, 1 },
+		{ 6, "TH", 901, 1 },
+		/* One of 7 added by hand, with nothing in the ledger after
+		 * it: shown, but not as signed or unsigned. */
+		{ 7, "TH", 950, -1 },
 	};
-	struct store_report	*r[NSTANDARD];
+	struct store_report	*r[NSTANDARD], *more[3];
+	struct kept_deliveries	 k;
 	struct store_reader	*reader;
 	struct store_mark	 m;
 	struct store		*store;
-	size_t			 i;
-	int			 got;
+	char			 sql[128];
+	size_t			 i, j;
 
 	store = open_store();
 	commit_standard(store, r);
-	m = mark("TH", 2, T0 + 900 * MS, 0, NULL);
+	more[0] = report_new("SG", 5, T0 + 850 * MS, "TH:G");
+	more[1] = report_new("SG", 6, T0 + 860 * MS, "TH:G");
+	more[2] = report_new("SG", 7, T0 + 870 * MS, "TH:G");
+	ck_assert_int_eq(store_commit(store, more, 3, NULL, 0), 0);
+	m = mark("TH", 6, T0 + 901 * MS, 0, SIG1);
 	ck_assert_int_eq(store_commit(store, NULL, 0, &m, 1), 0);
-	m = mark("TH", 5, T0 + 901 * MS, 0, SIG1);
-	ck_assert_int_eq(store_commit(store, NULL, 0, &m, 1), 0);
+	snprintf(sql, sizeof sql, "INSERT INTO acks VALUES ('TH', 5, %lld)",
+	    (long long)(T0 + MS));
+	db_exec(sql, 1);
+	snprintf(sql, sizeof sql, "INSERT INTO acks VALUES ('TH', 7, %lld)",
+	    (long long)(T0 + 950 * MS));
+	db_exec(sql, 1);
 	reader = open_reader();
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-		got = store_reader_ack_signed(reader, cases[i].member,
-		    cases[i].seq);
-		ck_assert_msg(got == cases[i].want, "%s at %lld: %d, wanted %d",
-		    cases[i].member, (long long)cases[i].seq, got,
-		    cases[i].want);
+		memset(&k, 0, sizeof k);
+		ck_assert_int_eq(store_reader_deliveries(reader, cases[i].seq,
+		    keep_delivery, &k), 0);
+		for (j = 0; j < k.n; j++) {
+			if (strcmp(k.d[j].member, cases[i].member) == 0)
+				break;
+		}
+		ck_assert_msg(j < k.n, "%s no recipient of %lld",
+		    cases[i].member, (long long)cases[i].seq);
+		ck_assert_msg(k.d[j].signed_ == cases[i].signed_,
+		    "%s at %lld: signed %d, wanted %d", cases[i].member,
+		    (long long)cases[i].seq, k.d[j].signed_, cases[i].signed_);
+		ck_assert_int_eq(k.d[j].acked_at / MS, cases[i].acked_at == -1 ?
+		    0 : T0 / MS + cases[i].acked_at);
 	}
 	store_reader_close(reader);
 	store_close(store);
 	free_reports(r, NSTANDARD);
+	free_reports(more, 3);
 }
 END_TEST
 
@@ -1078,6 +1126,34 @@ START_TEST(test_migrate_from_v7)
 }
 END_TEST
 
+/* Opened naming the peer hubs, a migration enters theirs as forwards. */
+START_TEST(test_migration_knows_the_peers)
+{
+	static const char *const peers[] = { "HUB-B" };
+	unsigned char		 head[LEDGER_HASH_LEN];
+	struct store_report	*r;
+	struct store_mark	 m[2];
+	struct store		*store;
+	char			*cause = NULL;
+
+	store = open_store();
+	r = report_new("SG", 1, T0 + 100 * MS, "MY:R HUB-B:2");
+	ck_assert_int_eq(store_commit(store, &r, 1, NULL, 0), 0);
+	m[0] = mark("HUB-B", 1, T0 + 200 * MS, 1, NULL);
+	m[1] = mark("MY", 1, T0 + 300 * MS, 0, NULL);
+	ck_assert_int_eq(store_commit(store, NULL, 0, m, 2), 0);
+	store_close(store);
+	db_exec("DROP TABLE ledger; ALTER TABLE reports DROP COLUMN chain; "
+	    "PRAGMA user_version = 7;", 0);
+	store = store_open_peers(dbpath, peers, 1, &cause);
+	ck_assert_msg(store != NULL, "%s", cause != NULL ? cause : "?");
+	EXPECT_DB(LEDGER_ROWS, "1:0:1:SG:- 2:2:1:HUB-B:- 3:1:1:MY:-");
+	verify_chain(3, head);
+	store_close(store);
+	store_report_free(r);
+}
+END_TEST
+
 /* The suite of the ledger in the store. */
 static Suite *
 store_ledger_suite(void)
@@ -1101,9 +1177,10 @@ store_ledger_suite(void)
 	ADD("reader_pages", test_reader_pages);
 	ADD("reader_tampered", test_reader_tampered);
 	ADD("reader_head", test_reader_head);
-	ADD("ack_signed", test_ack_signed);
+	ADD("delivery_signed", test_delivery_signed);
 	ADD("check_head", test_check_head);
 	ADD("migrate_from_v7", test_migrate_from_v7);
+	ADD("migration_knows_the_peers", test_migration_knows_the_peers);
 #undef ADD
 	return (s);
 }

@@ -115,6 +115,11 @@ class LedgerCase(unittest.TestCase):
         self.addCleanup(self.hub.kill)
         start_operator_hub(self.hub)
 
+    def restart(self):
+        """Stop the hub and start it again, both listeners up."""
+        self.hub.stop()
+        start_operator_hub(self.hub)
+
     def client(self, name):
         c = self.hub.connect(name)
         self.addCleanup(c.close)
@@ -641,7 +646,7 @@ class Chain(LedgerCase):
     def test_head_checked_and_logged_at_start(self):
         self.fill()
         head = self.get_json("/v1/ledger/head")
-        self.hub.restart()
+        self.restart()
         text = self.hub.wait_stderr(lambda t: "ledger of %d entries, head %s"
                                     % (head["n"], head["hash"]) in t)
         self.assertIsNotNone(text, self.hub.stderr_tail())
@@ -650,7 +655,7 @@ class Chain(LedgerCase):
         """ledger off: no entries, no receipt, no chain."""
         self.hub.settings["ledger"] = "off"
         self.hub.write_conf()
-        self.hub.restart()
+        self.restart()
         c = self.subscribe("SG")
         reply = self.push(tlp="green")
         self.assertNotIn("receipt", reply)
@@ -674,7 +679,7 @@ class Tampering(LedgerCase):
             changed = db.execute(sql, params).rowcount
         db.close()
         self.assertEqual(changed, 1, sql)
-        self.hub.start()
+        start_operator_hub(self.hub)
         hub_text = self.hub.stderr_text()
         return hub_text
 
@@ -760,7 +765,7 @@ class Tampering(LedgerCase):
         with db:
             db.execute("DELETE FROM ledger WHERE n > ?", (keep,))
         db.close()
-        self.hub.start()
+        start_operator_hub(self.hub)
         self.assertIsNotNone(self.hub.wait_stderr(
             lambda t: "the ledger has no entry, or another one, for the "
             "last report" in t), self.hub.stderr_tail())
@@ -783,7 +788,7 @@ class Tampering(LedgerCase):
         db.close()
         # What remains is a chain of its own up to reports[2]; the rest of
         # the reports have no entry.
-        self.hub.start()
+        start_operator_hub(self.hub)
         proc = self.kentongan("verify", "--ledger")
         self.assertEqual(proc.returncode, 1, proc.stdout)
         self.assertIn("report seq=%d and any after it have no entry"
@@ -809,7 +814,7 @@ class Tampering(LedgerCase):
             db.execute("INSERT INTO acks VALUES ('SG', ?, ?)",
                        (seqs[0], at + 1000))
         db.close()
-        self.hub.start()
+        start_operator_hub(self.hub)
         shown = self.delivery(seqs[0], "SG")
         self.assertEqual((shown["acked_at"], shown["signed"]),
                          (real["acked_at"], True))
@@ -860,7 +865,7 @@ class Migration(LedgerCase):
             db.execute("ALTER TABLE reports DROP COLUMN chain")
             db.execute("PRAGMA user_version = 7")
         db.close()
-        self.hub.start()
+        start_operator_hub(self.hub)
         self.assertIsNotNone(self.hub.wait_stderr(
             lambda t: "ledger of 21 entries built" in t),
             self.hub.stderr_tail())

@@ -343,6 +343,19 @@ operator_ledger_row(const struct store_ledger_row *row, void *arg)
 	json_decref(j);
 }
 
+/* A page of a listing: {"NAME":[rows],"next":N|null}. */
+static void
+operator_page(struct evbuffer *body, const char *name, struct evbuffer *rows,
+    int64_t next)
+{
+	evbuffer_add_printf(body, "{\"%s\":[", name);
+	evbuffer_add_buffer(body, rows);
+	if (next > 0)
+		evbuffer_add_printf(body, "],\"next\":%lld}\n", (long long)next);
+	else
+		evbuffer_add_printf(body, "],\"next\":null}\n");
+}
+
 /* On a reader thread: read what the request asks for. */
 static void
 operator_run(struct reader_job *job, struct store_reader *store)
@@ -365,16 +378,8 @@ operator_run(struct reader_job *job, struct store_reader *store)
 		if (store_reader_query(store, NULL, &oj->q, oj->upto,
 		    operator_report_row, rows, &next) == -1)
 			oj->failed = 1;
-		else {
-			evbuffer_add_printf(oj->body, "{\"reports\":[");
-			evbuffer_add_buffer(oj->body, rows);
-			if (next > 0)
-				evbuffer_add_printf(oj->body, "],\"next\":%lld}\n",
-				    (long long)next);
-			else
-				evbuffer_add_printf(oj->body,
-				    "],\"next\":null}\n");
-		}
+		else
+			operator_page(oj->body, "reports", rows, next);
 		evbuffer_free(rows);
 		break;
 	case OPERATOR_REPORT:
@@ -402,16 +407,8 @@ operator_run(struct reader_job *job, struct store_reader *store)
 		if (store_reader_ledger(store, oj->after, oj->limit,
 		    operator_ledger_row, rows, &next) == -1)
 			oj->failed = 1;
-		else {
-			evbuffer_add_printf(oj->body, "{\"entries\":[");
-			evbuffer_add_buffer(oj->body, rows);
-			if (next > 0)
-				evbuffer_add_printf(oj->body, "],\"next\":%lld}\n",
-				    (long long)next);
-			else
-				evbuffer_add_printf(oj->body,
-				    "],\"next\":null}\n");
-		}
+		else
+			operator_page(oj->body, "entries", rows, next);
 		evbuffer_free(rows);
 		break;
 	case OPERATOR_LEDGER_HEAD: {

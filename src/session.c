@@ -625,25 +625,34 @@ session_query(struct conn *c, const json_t *message, const char *ref)
 	    &qj->job);
 }
 
-/* A ping request. */
+/*
+ * Answer a request that takes nothing but its type and ref (ping, whoami)
+ * with reply, the ref echoed; a request with more is refused instead.
+ */
 static void
-session_ping(struct conn *c, const json_t *message, const char *ref)
+session_answer_bare(struct conn *c, const json_t *message, const char *ref,
+    json_t *reply)
 {
 	static const char *const allowed[] = { "type", "ref", NULL };
 	struct verdict	 v = { 0 };
-	json_t		*reply;
 
 	if (request_keys(message, allowed, "", &v) == -1) {
 		session_error(c, ref, v.error, v.message);
 		verdict_clear(&v);
-		return;
-	}
-	reply = json_pack("{s:s}", "type", "pong");
-	if (reply != NULL && ref != NULL)
-		json_object_set_new(reply, "ref", json_string(ref));
-	if (reply != NULL)
+	} else if (reply != NULL) {
+		if (ref != NULL)
+			json_object_set_new(reply, "ref", json_string(ref));
 		conn_send_json(c, reply);
+	}
 	json_decref(reply);
+}
+
+/* A ping request. */
+static void
+session_ping(struct conn *c, const json_t *message, const char *ref)
+{
+	session_answer_bare(c, message, ref, json_pack("{s:s}", "type",
+	    "pong"));
 }
 
 /*
@@ -654,25 +663,14 @@ session_ping(struct conn *c, const json_t *message, const char *ref)
 static void
 session_whoami(struct conn *c, const json_t *message, const char *ref)
 {
-	static const char *const allowed[] = { "type", "ref", NULL };
-	struct verdict	 v = { 0 };
-	json_t		*reply;
+	json_t	*reply;
 
-	if (request_keys(message, allowed, "", &v) == -1) {
-		session_error(c, ref, v.error, v.message);
-		verdict_clear(&v);
-		return;
-	}
 	reply = json_pack("{s:s, s:s, s:s}", "type", "whoami", "member",
 	    c->member, "role", role_name(c->role));
 	if (reply != NULL && c->hub->conf->hub_id != NULL)
 		json_object_set_new(reply, "hub",
 		    json_string(c->hub->conf->hub_id));
-	if (reply != NULL && ref != NULL)
-		json_object_set_new(reply, "ref", json_string(ref));
-	if (reply != NULL)
-		conn_send_json(c, reply);
-	json_decref(reply);
+	session_answer_bare(c, message, ref, reply);
 }
 
 void

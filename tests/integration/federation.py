@@ -169,6 +169,19 @@ class FedClient(hub.Client):
             raise
         self.sock.settimeout(hub.READ_TIMEOUT)
 
+    def answer(self, obj, timeout=30.0):
+        """Send obj and return the hub's answer to it: the next message
+        with obj's ref. What came before it is kept in self.before, for
+        the assertion that follows to show."""
+        self.send(obj)
+        self.before = []
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.recv(max(0.1, deadline - time.monotonic()))
+            if msg.get("ref") == obj.get("ref"):
+                return msg
+            self.before.append(msg)
+
 
 def wait_for(predicate, timeout=30.0, what="a condition"):
     """Poll predicate() until it is true; raise AssertionError after

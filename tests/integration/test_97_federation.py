@@ -423,20 +423,21 @@ class Impostors(FederationCase):
     def test_loop_through_this_hub(self):
         b = self.a.connect_as("B", self.regions["B"])
         self.addCleanup(b.close)
-        reply = b.request(self.forward({"hub": "C"}, ["C", "A", "B"]))
-        self.assertEqual(reply.get("type"), "rejected", reply)
-        self.assertEqual(reply.get("error"), "loop_detected", reply)
+        reply = b.answer(self.forward({"hub": "C"}, ["C", "A", "B"]))
+        self.assertEqual(reply.get("type"), "rejected", (reply, b.before))
+        self.assertEqual(reply.get("error"), "loop_detected",
+                         (reply, b.before))
 
     def test_own_report_back_with_a_forged_path(self):
         """B sends A's own report back with a path that leaves B out:
         still a loop, whatever B wrote."""
         b = self.a.connect_as("B", self.regions["B"])
         self.addCleanup(b.close)
-        reply = b.request(self.forward({"hub": "A", "member": "A1"},
+        reply = b.answer(self.forward({"hub": "A", "member": "A1"},
                                        ["A"]))
         self.assertEqual(reply.get("error"), "loop_detected", reply)
         # A forward B makes honestly is taken, and B is on its path.
-        ok = b.request(self.forward({"hub": "C"}, ["C"]))
+        ok = b.answer(self.forward({"hub": "C"}, ["C"]))
         self.assertEqual(ok.get("type"), "accepted", ok)
         stored = self.a.stored(ok["id"])
         self.assertEqual(stored[0][2]["path"], ["C", "B"])
@@ -451,16 +452,16 @@ class Impostors(FederationCase):
         b = self.a.connect_as("B", self.regions["B"])
         self.addCleanup(b.close)
         bad = self.forward({"hub": "C"}, ["D"])
-        self.assertEqual(b.request(bad).get("error"), "invalid_field")
+        self.assertEqual(b.answer(bad).get("error"), "invalid_field")
         bad = self.forward({"hub": "C"}, ["C"],
                            report=make_report(code="no/such-code"))
-        self.assertEqual(b.request(bad).get("error"), "unknown_code")
+        self.assertEqual(b.answer(bad).get("error"), "unknown_code")
         bad = self.forward({"hub": "C"}, ["C"],
                            report=make_report(tlp="red", recipients=["A1"]))
-        self.assertEqual(b.request(bad).get("error"), "invalid_field")
+        self.assertEqual(b.answer(bad).get("error"), "invalid_field")
         bad = self.forward({"hub": "C"}, ["C"])
         del bad["forward"]["origin"]["seq"]
-        self.assertEqual(b.request(bad).get("error"), "missing_field")
+        self.assertEqual(b.answer(bad).get("error"), "missing_field")
 
     def test_unpinned_hub_certificate(self):
         """BX: a hub certificate from B's authority, which A trusts, that

@@ -385,3 +385,25 @@ client_close(struct client *c)
 	free(c->hub);
 	free(c);
 }
+
+char *
+client_peer_cn(const struct client *c)
+{
+	X509		*cert;
+	X509_NAME	*name;
+	char		*cn = NULL;
+	int		 len;
+
+	if ((cert = SSL_get0_peer_certificate(c->ssl)) == NULL ||
+	    (name = X509_get_subject_name(cert)) == NULL)
+		return (NULL);
+	if ((len = X509_NAME_get_text_by_NID(name, NID_commonName, NULL,
+	    0)) <= 0 || (cn = malloc((size_t)len + 1)) == NULL)
+		return (NULL);
+	if (X509_NAME_get_text_by_NID(name, NID_commonName, cn,
+	    len + 1) != len) {
+		free(cn);
+		return (NULL);
+	}
+	return (cn);
+}

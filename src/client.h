@@ -37,6 +37,8 @@ int		 client_http_get(struct client *, const char *target,
 		    int *status, char **body, char **cause);
 /* 1 if the hub ended the connection with a TLS alert (a refusal). */
 int		 client_refused(const struct client *);
+/* The CN of the hub's certificate, malloc'd; NULL if it has none. */
+char		*client_peer_cn(const struct client *);
 void		 client_close(struct client *);
 
 #endif

@@ -39,6 +39,12 @@ usage(FILE *f)
 	    "[--recipient ID]...\n"
 	    "                   prints the seq of each or why it was refused; "
 	    "exit 1 if any refused\n"
+	    "                   --from misp|stix FILE: MISP events or a STIX "
+	    "bundle, made\n"
+	    "                   reports (rsit: tag or label: the code; tlp: "
+	    "the label);\n"
+	    "                   --severity, --tlp for events that say neither, "
+	    "--recipient\n"
 	    "  listen           print alerts as they arrive; each is "
 	    "acknowledged only\n"
 	    "                   once written out\n"
@@ -47,6 +53,9 @@ usage(FILE *f)
 	    "                   acknowledgements are signed with --key; "
 	    "--no-sign sends them\n"
 	    "                   unsigned\n"
+	    "                   --format stix|misp prints each as a STIX 2.1 "
+	    "bundle or\n"
+	    "                   a MISP event, one per line (also for query)\n"
 	    "  query            past alerts this member sent or received\n"
 	    "                     [--code C] [--sender ID] [--min-severity S]\n"
 	    "                     [--since TIME] [--until TIME] [--after SEQ] "
@@ -56,6 +65,14 @@ usage(FILE *f)
 	    "[--tlp L]\n"
 	    "                     [--since TIME] [--until TIME] [--after SEQ] "
 	    "[--limit N] [--all]\n"
+	    "  export --misp-feed DIR\n"
+	    "                   write what this member may see as a MISP feed "
+	    "(manifest.json\n"
+	    "                   and UUID.json); a second run writes only what "
+	    "is new\n"
+	    "                     [--code C] [--sender ID] [--min-severity S] "
+	    "[--since TIME]\n"
+	    "                     [--until TIME]\n"
 	    "  members          the members, who is connected, acknowledged "
 	    "position, backlog\n"
 	    "  stats            report counts by code, severity, sender and day\n"
@@ -261,7 +278,20 @@ cmd_push(struct options *o, int argc, char **argv)
 	size_t		 i, sent = 0, answered = 0, refused = 0;
 	int		 rc;
 
-	if (compose_used(&o->compose)) {
+	if (o->from != NULL) {
+		if (argc > 1) {
+			fprintf(stderr, "kentongan: push --from takes one FILE "
+			    "(or - for standard input)\n");
+			return (2);
+		}
+		if ((reports = kentongan_import(o, argc == 1 ? argv[0] : "-",
+		    &refused)) == NULL)
+			return (1);
+		if (json_array_size(reports) == 0) {
+			json_decref(reports);
+			return (1);
+		}
+	} else if (compose_used(&o->compose)) {
 		if (argc > 0) {
 			fprintf(stderr, "kentongan: push takes either report "
 			    "flags or a FILE, not both\n");
@@ -400,7 +430,8 @@ main(int argc, char **argv)
 		OPT_OBSERVED_AT, OPT_INDICATOR, OPT_SECTOR, OPT_RECIPIENT,
 		OPT_TAXONOMY, OPT_LANG, OPT_MIN_SEVERITY, OPT_SINCE, OPT_UNTIL,
 		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL, OPT_OPERATOR,
-		OPT_NO_SIGN, OPT_RECEIPT, OPT_HUB_CERT, OPT_LEDGER
+		OPT_NO_SIGN, OPT_RECEIPT, OPT_HUB_CERT, OPT_LEDGER, OPT_FORMAT,
+		OPT_FROM, OPT_MISP_FEED
 	};
 	static const struct option longopts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
@@ -432,6 +463,9 @@ main(int argc, char **argv)
 		{ "receipt", required_argument, NULL, OPT_RECEIPT },
 		{ "hub-cert", required_argument, NULL, OPT_HUB_CERT },
 		{ "ledger", no_argument, NULL, OPT_LEDGER },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "misp-feed", required_argument, NULL, OPT_MISP_FEED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -507,6 +541,17 @@ main(int argc, char **argv)
 		case OPT_RECEIPT: o.receipt = optarg; break;
 		case OPT_HUB_CERT: o.hub_cert = optarg; break;
 		case OPT_LEDGER: o.ledger = 1; break;
+		case OPT_FORMAT:
+			if (export_format_parse(optarg, &o.format) == -1) {
+				fprintf(stderr, "kentongan: --format takes json, "
+				    "stix or misp\n");
+				return (2);
+			}
+			if (o.format == EXPORT_JSON)
+				o.json = 1;
+			break;
+		case OPT_FROM: o.from = optarg; break;
+		case OPT_MISP_FEED: o.misp_feed = optarg; break;
 		case 'h':
 			usage(stdout);
 			return (0);
@@ -531,6 +576,8 @@ main(int argc, char **argv)
 		return (cmd_listen(&o));
 	if (strcmp(command, "query") == 0)
 		return (o.operator ? cmd_operator_query(&o) : cmd_query(&o));
+	if (strcmp(command, "export") == 0)
+		return (cmd_export(&o, argc, argv));
 	if (strcmp(command, "members") == 0)
 		return (cmd_members(&o));
 	if (strcmp(command, "stats") == 0)

@@ -7,6 +7,7 @@
 #include "client.h"
 #include "compose.h"
 #include "escape.h"
+#include "export.h"
 #include "validate.h"
 
 #define OPTIONS_CODES_MAX	64
@@ -38,6 +39,10 @@ struct options {
 	const char		*receipt;
 	const char		*hub_cert;
 	int			 ledger;
+	/* STIX and MISP */
+	enum export_format	 format;	/* listen, query: --format */
+	const char		*from;		/* push --from misp|stix */
+	const char		*misp_feed;	/* export --misp-feed DIR */
 };
 
 /*
@@ -59,6 +64,34 @@ int	cmd_stats(struct options *);
 int	cmd_operator_query(struct options *);
 /* kentongan verify: a receipt with the hub's certificate, or the ledger. */
 int	cmd_verify(struct options *);
+/* kentongan export --misp-feed DIR: a MISP feed of what this member may see. */
+int	cmd_export(struct options *, int argc, char **argv);
+/*
+ * The reports in a MISP or STIX file (o->from), with --severity and --tlp
+ * as defaults and --recipient added; each event that cannot be a report
+ * is printed as refused and counted in *refused. NULL (with a message
+ * printed) if the file holds nothing to send.
+ */
+json_t	*kentongan_import(struct options *, const char *path,
+	    size_t *refused);
+
+/* Send one JSON request (not freed); -1 with a message printed. */
+int	 kentongan_send(struct client *, json_t *request);
+/* Read one JSON object; NULL (with a message printed) if there is none. */
+json_t	*kentongan_receive(struct client *);
+/* Print an error reply of the hub; always returns -1. */
+int	 kentongan_refused(const json_t *reply);
+/* The member-protocol query for the page after `after`; NULL on error. */
+json_t	*kentongan_query_request(struct options *, long long after,
+	    long long limit);
+/*
+ * The name the hub mints export IDs for, from its answer to whoami (its
+ * hub_id) or else its certificate's CN; malloc'd, NULL if it has neither.
+ */
+char	*kentongan_hub_name(struct client *, const json_t *whoami);
+/* Ask whoami and return kentongan_hub_name; NULL with a message printed. */
+char	*kentongan_ask_hub_name(struct client *);
+
 /* GET target from the operator API and parse the JSON body; NULL on failure. */
 json_t	*kentongan_operator_get(struct options *, const char *target);
 

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "export.h"
 #include "kentongan.h"
 #include "ledger.h"
 #include "sign.h"
@@ -30,8 +31,8 @@ alerts_number(const char *option, const char *s, long long *out)
 }
 
 /* Send one JSON request. */
-static int
-alerts_send(struct client *c, json_t *request)
+int
+kentongan_send(struct client *c, json_t *request)
 {
 	char	*text, *cause = NULL;
 	int	 rc;
@@ -50,9 +51,20 @@ alerts_send(struct client *c, json_t *request)
 	return (rc);
 }
 
+/* Send a request made for the occasion, and free it. */
+static int
+alerts_send_new(struct client *c, json_t *request)
+{
+	int	rc;
+
+	rc = kentongan_send(c, request);
+	json_decref(request);
+	return (rc);
+}
+
 /* Read one JSON message; NULL (with a message printed) if there is none. */
-static json_t *
-alerts_receive(struct client *c)
+json_t *
+kentongan_receive(struct client *c)
 {
 	json_t	*message;
 	char	*line, *cause = NULL;
@@ -74,8 +86,8 @@ alerts_receive(struct client *c)
 }
 
 /* Print an error reply of the hub; always returns -1. */
-static int
-alerts_refused(const json_t *reply)
+int
+kentongan_refused(const json_t *reply)
 {
 	char	error[ESCAPE_QUOTE_SIZE], message[SHOW_MESSAGE_SIZE];
 
@@ -141,6 +153,35 @@ alerts_print_json(const json_t *alert)
 		printf("%s\n", text);
 		free(text);
 	}
+}
+
+/*
+ * One alert as the options ask: a line for a person, JSON, or a STIX
+ * bundle or MISP event (IDs minted for hub). -1 if it cannot be.
+ */
+static int
+alerts_print(const struct options *o, const json_t *alert, const char *hub)
+{
+	char	*text, *cause = NULL, seq[32];
+
+	if (o->format == EXPORT_JSON) {
+		if (o->json)
+			alerts_print_json(alert);
+		else
+			alerts_print_line(alert);
+		return (0);
+	}
+	if ((text = export_alert(alert, o->format, hub, &cause)) == NULL) {
+		snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(
+		    json_object_get(alert, "seq")));
+		fprintf(stderr, "kentongan: alert seq %s cannot be exported: "
+		    "%s\n", seq, cause != NULL ? cause : "out of memory");
+		free(cause);
+		return (-1);
+	}
+	printf("%s\n", text);
+	free(text);
+	return (0);
 }
 
 /* Build the subscribe request from the options. */
@@ -216,7 +257,7 @@ alerts_flush_and_ack(struct client *c, long long seq, const char *chain,
 			json_object_set_new(ack, "sig", json_string(sig));
 		free(sig);
 	}
-	return (alerts_send(c, ack));
+	return (alerts_send_new(c, ack));
 }
 
 /*
@@ -265,6 +306,7 @@ cmd_listen(struct options *o)
 	json_t			*request, *message;
 	const char		*type, *ref, *chain;
 	char			*cause = NULL, printed_chain[LEDGER_HEX_LEN + 1];
+	char			*hub = NULL;
 	long long		 printed = -1, acked = -1, seq;
 	int			 status = 1;
 
@@ -279,19 +321,20 @@ cmd_listen(struct options *o)
 	printed_chain[0] = '\0';
 	alerts_signer_init(o, &signer);
 	/* Asked ahead of the subscription: its answer comes before alerts. */
-	if (signer.key != NULL && alerts_send(c, json_pack("{s:s, s:s}",
-	    "type", "whoami", "ref", "whoami")) == -1)
+	if ((signer.key != NULL || o->format != EXPORT_JSON) &&
+	    alerts_send_new(c, json_pack("{s:s, s:s}", "type", "whoami", "ref",
+	    "whoami")) == -1)
 		goto done;
-	if (alerts_send(c, request) == -1)
+	if (kentongan_send(c, request) == -1)
 		goto done;
 	for (;;) {
 		/* A quiet night is not an idle connection: keep it alive. */
 		while (!client_readable(c, LISTEN_KEEPALIVE_MS)) {
-			if (alerts_send(c, json_pack("{s:s, s:s}", "type",
+			if (alerts_send_new(c, json_pack("{s:s, s:s}", "type",
 			    "ping", "ref", "keepalive")) == -1)
 				goto done;
 		}
-		if ((message = alerts_receive(c)) == NULL)
+		if ((message = kentongan_receive(c)) == NULL)
 			goto done;
 		type = json_string_value(json_object_get(message, "type"));
 		ref = json_string_value(json_object_get(message, "ref"));
@@ -300,6 +343,8 @@ cmd_listen(struct options *o)
 		    0)) {
 			if (signer.key != NULL)
 				alerts_signer_answer(&signer, message);
+			if (o->format != EXPORT_JSON && hub == NULL)
+				hub = kentongan_hub_name(c, message);
 		} else if (type != NULL && strcmp(type, "subscribed") == 0) {
 			fprintf(stderr, "kentongan: listening for alerts after "
 			    "seq %lld\n", (long long)json_integer_value(
@@ -307,10 +352,11 @@ cmd_listen(struct options *o)
 		} else if (type != NULL && strcmp(type, "alert") == 0) {
 			seq = json_integer_value(json_object_get(message,
 			    "seq"));
-			if (o->json)
-				alerts_print_json(message);
-			else
-				alerts_print_line(message);
+			/* Not written out, not acknowledged: stop here. */
+			if (alerts_print(o, message, hub) == -1) {
+				json_decref(message);
+				goto done;
+			}
 			printed = seq;
 			chain = json_string_value(json_object_get(message,
 			    "chain"));
@@ -318,7 +364,7 @@ cmd_listen(struct options *o)
 			    chain != NULL && strlen(chain) == LEDGER_HEX_LEN ?
 			    chain : "");
 		} else if (type != NULL && strcmp(type, "error") == 0) {
-			alerts_refused(message);
+			kentongan_refused(message);
 			json_decref(message);
 			goto done;
 		}
@@ -333,6 +379,7 @@ cmd_listen(struct options *o)
 		}
 	}
 done:
+	free(hub);
 	EVP_PKEY_free(signer.key);
 	json_decref(request);
 	client_close(c);
@@ -340,8 +387,8 @@ done:
 }
 
 /* Build a query request for the page after `after`. */
-static json_t *
-alerts_query_request(struct options *o, long long after, long long limit)
+json_t *
+kentongan_query_request(struct options *o, long long after, long long limit)
 {
 	json_t	*request, *filter;
 
@@ -384,7 +431,7 @@ cmd_query(struct options *o)
 	struct client	*c;
 	json_t		*request, *reply, *alerts, *alert, *next;
 	const char	*type;
-	char		*cause = NULL;
+	char		*cause = NULL, *hub = NULL;
 	long long	 after = 0, limit = 100;
 	size_t		 i, total = 0;
 	int		 status = 1;
@@ -398,34 +445,41 @@ cmd_query(struct options *o)
 		free(cause);
 		return (1);
 	}
-	if (!o->json)
+	if (o->format != EXPORT_JSON &&
+	    (hub = kentongan_ask_hub_name(c)) == NULL) {
+		client_close(c);
+		return (1);
+	}
+	if (!o->json && o->format == EXPORT_JSON)
 		printf(ALERTS_HEAD_FORMAT, "RECEIVED", "SEQ", "SENDER", "TIER",
 		    "TLP", "SEVERITY", "CODE", "ORIGIN", "TITLE");
 	for (;;) {
-		if ((request = alerts_query_request(o, after, limit)) == NULL) {
+		if ((request = kentongan_query_request(o, after, limit)) == NULL) {
 			status = 2;
 			break;
 		}
-		if (alerts_send(c, request) == -1) {
+		if (kentongan_send(c, request) == -1) {
 			json_decref(request);
 			break;
 		}
 		json_decref(request);
-		if ((reply = alerts_receive(c)) == NULL)
+		if ((reply = kentongan_receive(c)) == NULL)
 			break;
 		type = json_string_value(json_object_get(reply, "type"));
 		if (type == NULL || strcmp(type, "result") != 0) {
-			alerts_refused(reply);
+			kentongan_refused(reply);
 			json_decref(reply);
 			break;
 		}
 		alerts = json_object_get(reply, "alerts");
 		json_array_foreach(alerts, i, alert) {
-			if (o->json)
-				alerts_print_json(alert);
-			else
-				alerts_print_line(alert);
+			if (alerts_print(o, alert, hub) == -1)
+				break;
 			total++;
+		}
+		if (i < json_array_size(alerts)) {
+			json_decref(reply);
+			break;
 		}
 		next = json_object_get(reply, "next");
 		if (!json_is_integer(next)) {
@@ -444,8 +498,9 @@ cmd_query(struct options *o)
 		}
 	}
 	fflush(stdout);
-	if (status == 0 && !o->json)
+	if (status == 0 && !o->json && o->format == EXPORT_JSON)
 		fprintf(stderr, "kentongan: %zu alerts\n", total);
+	free(hub);
 	client_close(c);
 	return (status);
 }

@@ -192,7 +192,9 @@ operator_reports_target(struct options *o, const char *after)
 	    operator_param(&target, "since", o->since) == -1 ||
 	    operator_param(&target, "until", o->until) == -1 ||
 	    operator_param(&target, "after", after) == -1 ||
-	    operator_param(&target, "limit", o->limit) == -1) {
+	    operator_param(&target, "limit", o->limit) == -1 ||
+	    (o->format != EXPORT_JSON && operator_param(&target, "format",
+	    o->format == EXPORT_STIX ? "stix" : "misp") == -1)) {
 		free(target);
 		return (NULL);
 	}
@@ -215,7 +217,7 @@ cmd_operator_query(struct options *o)
 		fprintf(stderr, "kentongan: query takes one --code\n");
 		return (2);
 	}
-	if (!o->json)
+	if (!o->json && o->format == EXPORT_JSON)
 		printf("%8s  %-24s %-8s %5s %-8s %-12s %-36s %s\n", "SEQ",
 		    "RECEIVED", "SENDER", "TOLD", "SEVERITY", "TLP", "CODE",
 		    "TITLE");
@@ -231,7 +233,7 @@ cmd_operator_query(struct options *o)
 		json_array_foreach(json_object_get(body, "reports"), i, r) {
 			report = json_object_get(r, "report");
 			total++;
-			if (o->json) {
+			if (o->json || o->format != EXPORT_JSON) {
 				char *text = json_dumps(r, JSON_COMPACT);
 
 				printf("%s\n", text != NULL ? text : "");
@@ -272,7 +274,7 @@ cmd_operator_query(struct options *o)
 		}
 	}
 	fflush(stdout);
-	if (!o->json)
+	if (!o->json && o->format == EXPORT_JSON)
 		fprintf(stderr, "kentongan: %zu reports\n", total);
 	return (0);
 }

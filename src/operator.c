@@ -18,6 +18,7 @@
 #include "commit.h"
 #include "conn.h"
 #include "escape.h"
+#include "export.h"
 #include "http.h"
 #include "hub.h"
 #include "ledger.h"
@@ -66,6 +67,10 @@ struct operator_job {
 	size_t			 deliveries_cap;
 	int			 found;
 	int			 failed;
+	/* An answer in another tool's format: its rows are converted. */
+	enum export_format	 format;
+	char			*hub_name;	/* what the exported IDs are minted for */
+	struct evbuffer		*rows;		/* where a row goes */
 	/* The ledger: a page of it, or a report's entry. */
 	int64_t			 after;
 	unsigned		 limit;
@@ -218,13 +223,57 @@ operator_report_row(const struct store_row *row, void *arg)
 	if (evbuffer_get_length(out) > 0)
 		evbuffer_add(out, ",", 1);
 	evbuffer_add_printf(out, "{\"seq\":%lld,\"sender\":\"%s\","
-	    "\"received_at\":%s,\"recipients\":%lld,\"report\":",
+	    "\"received_at\":%s,\"recipients\":%lld,",
 	    (long long)row->seq, row->sender,
 	    operator_time(row->received_at, when, sizeof when),
 	    (long long)row->nrecipients);
+	/* A forward's origin and path: who first reported it, and where. */
+	if (row->origin != NULL)
+		evbuffer_add_printf(out, "\"origin\":%s,", row->origin);
+	evbuffer_add(out, "\"report\":", 9);
 	evbuffer_add(out, row->body, row->body_len);
 	evbuffer_add(out, "}", 1);
 	return (0);
+}
+
+/* A row of the job, as the hub shows it or converted to the job's format. */
+static int
+operator_row(const struct store_row *row, void *arg)
+{
+	struct operator_job	*oj = arg;
+	struct evbuffer		*one;
+	json_t			*j = NULL;
+	char			*text = NULL, *cause = NULL;
+	size_t			 len;
+	int			 rc = -1;
+
+	if (oj->format == EXPORT_JSON)
+		return (operator_report_row(row, oj->rows));
+	if ((one = evbuffer_new()) == NULL)
+		goto done;
+	operator_report_row(row, one);
+	len = evbuffer_get_length(one);
+	if ((j = json_loadb((const char *)evbuffer_pullup(one, -1), len, 0,
+	    NULL)) == NULL ||
+	    (text = export_alert(j, oj->format, oj->hub_name, &cause)) == NULL)
+		goto done;
+	if (evbuffer_get_length(oj->rows) > 0)
+		evbuffer_add(oj->rows, ",", 1);
+	evbuffer_add(oj->rows, text, strlen(text));
+	rc = 0;
+done:
+	if (rc == -1) {
+		log_warnx("operator: seq %lld cannot be exported: %s",
+		    (long long)row->seq, cause != NULL ? cause :
+		    "out of memory");
+		oj->failed = 1;
+	}
+	free(cause);
+	free(text);
+	json_decref(j);
+	if (one != NULL)
+		evbuffer_free(one);
+	return (rc);
 }
 
 /* Keep one recipient of the report read. */
@@ -375,16 +424,24 @@ operator_run(struct reader_job *job, struct store_reader *store)
 			oj->failed = 1;
 			return;
 		}
+		oj->rows = rows;
 		if (store_reader_query(store, NULL, &oj->q, oj->upto,
-		    operator_report_row, rows, &next) == -1)
+		    operator_row, oj, &next) == -1)
 			oj->failed = 1;
 		else
 			operator_page(oj->body, "reports", rows, next);
 		evbuffer_free(rows);
 		break;
 	case OPERATOR_REPORT:
+		oj->rows = oj->body;
 		n = oj->seq <= oj->upto ? store_reader_report(store, oj->seq,
-		    operator_report_row, oj->body) : 0;
+		    operator_row, oj) : 0;
+		/* An export is the report alone: no deliveries, no ledger. */
+		if (oj->format != EXPORT_JSON) {
+			oj->failed |= n == -1;
+			oj->found = n == 1;
+			break;
+		}
 		if (n == -1 || (n == 1 && store_reader_deliveries(store,
 		    oj->seq, operator_keep_delivery, oj) == -1))
 			oj->failed = 1;
@@ -451,6 +508,13 @@ operator_report_answer(struct operator_job *oj)
 		    "this sequence number");
 		return;
 	}
+	if (oj->format != EXPORT_JSON) {
+		evbuffer_add(oj->body, "\n", 1);
+		operator_send(c, oj->req, 200, export_content_type(oj->format),
+		    NULL, 0, evbuffer_pullup(oj->body, -1),
+		    evbuffer_get_length(oj->body));
+		return;
+	}
 	if ((body = evbuffer_new()) == NULL) {
 		operator_error(c, oj->req, 500, "internal_error",
 		    "out of memory");
@@ -496,6 +560,7 @@ operator_job_free(struct operator_job *oj)
 	http_request_free(oj->req);
 	request_query_clear(&oj->q);
 	free(oj->deliveries);
+	free(oj->hub_name);
 	free(oj);
 }
 
@@ -525,12 +590,31 @@ operator_done(struct reader_job *job)
 	operator_job_free(oj);
 }
 
+/*
+ * The name exported IDs are minted for: hub_id, else the CN of the hub's
+ * certificate, which a member's client sees too and so mints the same.
+ */
+static char *
+operator_hub_name(const struct hub *hub)
+{
+	X509	*cert;
+
+	if (hub->conf->hub_id != NULL)
+		return (strdup(hub->conf->hub_id));
+	if (hub->member_ctx != NULL &&
+	    (cert = SSL_CTX_get0_certificate(hub->member_ctx)) != NULL)
+		return (tls_subject_cn(cert));
+	return (NULL);
+}
+
 /* Read on a reader thread; the connection waits for the answer. */
 static void
 operator_read(struct conn *c, struct operator_job *oj)
 {
 	oj->conn = c;
 	oj->upto = c->hub->delivered_seq;
+	if (oj->format != EXPORT_JSON)
+		oj->hub_name = operator_hub_name(c->hub);
 	oj->job.run = operator_run;
 	oj->job.done = operator_done;
 	conn_ref(c);
@@ -564,7 +648,8 @@ operator_reports(struct conn *c, struct http_request *req)
 
 	if ((oj = operator_job_new(c, req, OPERATOR_REPORTS)) == NULL)
 		return;
-	if (opparams_reports(req->query, c->hub->taxonomy, &oj->q, &v) == -1) {
+	if (opparams_reports(req->query, c->hub->taxonomy, &oj->q, &v) == -1 ||
+	    opparams_format(req->query, &oj->format, &v) == -1) {
 		operator_bad_request(c, req, &v);
 		verdict_clear(&v);
 		operator_job_free(oj);
@@ -578,10 +663,13 @@ static void
 operator_report(struct conn *c, struct http_request *req, const char *seq_text)
 {
 	struct operator_job	*oj;
+	struct verdict		 v = { 0 };
+	enum export_format	 format;
 	int64_t			 seq;
 
-	if (req->query != NULL && *req->query != '\0') {
-		operator_no_parameters(c, req);
+	if (opparams_report(req->query, &format, &v) == -1) {
+		operator_bad_request(c, req, &v);
+		verdict_clear(&v);
 		http_request_free(req);
 		return;
 	}
@@ -600,6 +688,7 @@ operator_report(struct conn *c, struct http_request *req, const char *seq_text)
 	if ((oj = operator_job_new(c, req, OPERATOR_REPORT)) == NULL)
 		return;
 	oj->seq = seq;
+	oj->format = format;
 	operator_read(c, oj);
 }
 

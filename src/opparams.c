@@ -7,6 +7,7 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "export.h"
 #include "opparams.h"
 #include "timefmt.h"
 #include "validate.h"
@@ -135,7 +136,8 @@ opparams_reports(const char *query, const struct taxonomy *t,
     struct query_request *q, struct verdict *v)
 {
 	static const char *const allowed[] = { "code", "sender",
-	    "min_severity", "tlp", "since", "until", "after", "limit", NULL };
+	    "min_severity", "tlp", "since", "until", "after", "limit",
+	    "format", NULL };
 	struct evkeyvalq	 params;
 	const char		*s;
 	int64_t			 n;
@@ -276,4 +278,56 @@ opparams_seq(const char *text, int64_t *seq)
 	    *seq < 1)
 		return (-1);
 	return (0);
+}
+
+/* The format parameter among params: json when absent. */
+static int
+opparams_format_of(struct evkeyvalq *params, enum export_format *format,
+    struct verdict *v)
+{
+	const char	*s;
+
+	*format = EXPORT_JSON;
+	if ((s = opparams_get(params, "format")) != NULL &&
+	    export_format_parse(s, format) == -1)
+		return (verdict_set(v, PROTO_INVALID_FIELD, "format", "format "
+		    "must be json, stix or misp, not \"%.64s\"", s));
+	return (0);
+}
+
+int
+opparams_format(const char *query, enum export_format *format,
+    struct verdict *v)
+{
+	struct evkeyvalq	 params;
+	int			 rc;
+
+	*format = EXPORT_JSON;
+	TAILQ_INIT(&params);
+	if (query == NULL)
+		return (0);
+	if (evhttp_parse_query_str(query, &params) == -1)
+		return (verdict_set(v, PROTO_INVALID_FIELD, NULL, "the query "
+		    "string is malformed (expected NAME=VALUE&...)"));
+	rc = opparams_format_of(&params, format, v);
+	evhttp_clear_headers(&params);
+	return (rc);
+}
+
+int
+opparams_report(const char *query, enum export_format *format,
+    struct verdict *v)
+{
+	static const char *const allowed[] = { "format", NULL };
+	struct evkeyvalq	 params;
+	int			 rc = -1;
+
+	*format = EXPORT_JSON;
+	if (opparams_split(query, &params, allowed, v) == -1 ||
+	    opparams_format_of(&params, format, v) == -1)
+		goto done;
+	rc = 0;
+done:
+	evhttp_clear_headers(&params);
+	return (rc);
 }

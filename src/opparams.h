@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "export.h"
 #include "request.h"
 #include "taxonomy.h"
 #include "verdict.h"
@@ -19,6 +20,15 @@ int	opparams_stats(const char *query, int64_t *since, int64_t *until,
 	    struct verdict *v);
 /* The same for GET /v1/ledger: after (0 when absent) and limit. */
 int	opparams_ledger(const char *query, int64_t *after, unsigned *limit,
+	    struct verdict *v);
+/*
+ * The format of an answer of GET /v1/reports (after opparams_reports has
+ * checked the rest): json when absent.
+ */
+int	opparams_format(const char *query, enum export_format *,
+	    struct verdict *v);
+/* The parameters of GET /v1/reports/SEQ: only format. */
+int	opparams_report(const char *query, enum export_format *,
 	    struct verdict *v);
 /* The SEQ of /v1/reports/SEQ: a positive decimal integer; -1 if not. */
 int	opparams_seq(const char *text, int64_t *seq);

@@ -12,12 +12,14 @@ Environment:
 
 import json
 import os
+import queue
 import shlex
 import signal
 import socket
 import ssl
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import uuid
@@ -316,6 +318,35 @@ class Hub:
             "KENTONGAN_TAXONOMY": TAXONOMY,
         })
         return env
+
+
+def start_listen(h, args, name, wait=30.0):
+    """Start kentongan listen ARGS as the named party of hub h; return
+    (process, queue of its stdout lines, ending with None, stop())."""
+    err = open(os.path.join(h.dir, "listen-%s.err" % name), "ab")
+    proc = subprocess.Popen([KENTONGAN, "listen"] + list(args),
+                            env=h.client_env(name),
+                            stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=err, cwd=h.dir)
+    lines = queue.Queue()
+
+    def read():
+        for line in proc.stdout:
+            lines.put(line.decode("utf-8"))
+        lines.put(None)
+
+    t = threading.Thread(target=read, daemon=True)
+    t.start()
+
+    def stop():
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        proc.stdout.close()
+        t.join(wait)
+        err.close()
+
+    return proc, lines, stop
 
 
 class Closed(Exception):

@@ -9,7 +9,6 @@ import queue
 import re
 import signal
 import subprocess
-import threading
 import time
 import unittest
 
@@ -524,30 +523,7 @@ class ClientTestCase(QueryTestCase):
     def start_listen(self, *args, name="SG"):
         """Start kentongan listen; return (process, queue of its stdout
         lines)."""
-        err = open(os.path.join(self.hub.dir, "listen-%s.err" % name), "ab")
-        self.addCleanup(err.close)
-        proc = subprocess.Popen([hub.KENTONGAN, "listen"] + list(args),
-                                env=self.hub.client_env(name),
-                                stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=err,
-                                cwd=self.hub.dir)
-        lines = queue.Queue()
-
-        def read():
-            for line in proc.stdout:
-                lines.put(line.decode("utf-8"))
-            lines.put(None)
-
-        t = threading.Thread(target=read, daemon=True)
-        t.start()
-
-        def stop():
-            if proc.poll() is None:
-                proc.kill()
-            proc.wait()
-            proc.stdout.close()
-            t.join(WAIT)
-
+        proc, lines, stop = hub.start_listen(self.hub, args, name, WAIT)
         self.addCleanup(stop)
         return proc, lines, stop
 

@@ -171,9 +171,8 @@ push_ensure_id(json_t *report)
 	return (json_object_set_new(report, "id", json_string(uuid)));
 }
 
-/* Read the reports of a file or stdin: one object, or one per line. */
-static json_t *
-push_read_input(const char *path, char **cause)
+json_t *
+kentongan_read_documents(const char *path, int reports, char **cause)
 {
 	json_error_t	 jerr;
 	json_t		*all, *one;
@@ -194,16 +193,16 @@ push_read_input(const char *path, char **cause)
 		fclose(f);
 	if ((ssize_t)len == -1) {
 		free(text);
-		if (asprintf(cause, "%s: empty input, no report to send",
-		    path) == -1)
+		if (asprintf(cause, "%s: empty input, no %s to send", path,
+		    reports ? "report" : "document") == -1)
 			*cause = NULL;
 		return (NULL);
 	}
 	if ((all = json_array()) == NULL)
 		goto nomem;
-	/* One (possibly pretty-printed) object is the whole input. */
+	/* One (possibly pretty-printed) document is the whole input. */
 	one = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (json_is_object(one)) {
+	if (json_is_object(one) || (!reports && one != NULL)) {
 		json_array_append_new(all, one);
 		free(text);
 		return (all);
@@ -215,10 +214,11 @@ push_read_input(const char *path, char **cause)
 		if (strspn(line, " \t\r") == strlen(line))
 			continue;
 		one = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
-		if (!json_is_object(one)) {
-			if (asprintf(cause, "%s:%d: not a JSON report object: "
-			    "%s; nothing was sent", path, lineno, one == NULL ?
-			    jerr.text : "expected {...}") == -1)
+		if (one == NULL || (reports && !json_is_object(one))) {
+			if (asprintf(cause, "%s:%d: not a JSON %s: %s; nothing "
+			    "was sent", path, lineno, reports ? "report object" :
+			    "document", one == NULL ? jerr.text :
+			    "expected {...}") == -1)
 				*cause = NULL;
 			json_decref(one);
 			json_decref(all);
@@ -230,7 +230,8 @@ push_read_input(const char *path, char **cause)
 	free(text);
 	if (json_array_size(all) == 0) {
 		json_decref(all);
-		if (asprintf(cause, "%s: no report in the input", path) == -1)
+		if (asprintf(cause, "%s: no %s in the input", path, reports ?
+		    "report" : "document") == -1)
 			*cause = NULL;
 		return (NULL);
 	}
@@ -309,7 +310,8 @@ cmd_push(struct options *o, int argc, char **argv)
 			    "for standard input)\n");
 			return (2);
 		}
-		reports = push_read_input(argc == 1 ? argv[0] : "-", &cause);
+		reports = kentongan_read_documents(argc == 1 ? argv[0] : "-",
+		    1, &cause);
 		if (reports == NULL) {
 			fprintf(stderr, "kentongan: %s\n", cause);
 			free(cause);

@@ -75,6 +75,13 @@ int	cmd_export(struct options *, int argc, char **argv);
 json_t	*kentongan_import(struct options *, const char *path,
 	    size_t *refused);
 
+/*
+ * The JSON documents of a file or stdin ("-"): one document, or one per
+ * line. With reports, each must be an object (a report). NULL with
+ * *cause (malloc'd) if there is none or a line is not one.
+ */
+json_t	*kentongan_read_documents(const char *path, int reports,
+	    char **cause);
 /* Send one JSON request (not freed); -1 with a message printed. */
 int	 kentongan_send(struct client *, json_t *request);
 /* Read one JSON object; NULL (with a message printed) if there is none. */

@@ -162,7 +162,7 @@ alerts_print_json(const json_t *alert)
 static int
 alerts_print(const struct options *o, const json_t *alert, const char *hub)
 {
-	char	*text, *cause = NULL, seq[32];
+	char	*text, *cause = NULL, seq[32], shown[SHOW_MESSAGE_SIZE];
 
 	if (o->format == EXPORT_JSON) {
 		if (o->json)
@@ -175,7 +175,8 @@ alerts_print(const struct options *o, const json_t *alert, const char *hub)
 		snprintf(seq, sizeof seq, "%lld", (long long)json_integer_value(
 		    json_object_get(alert, "seq")));
 		fprintf(stderr, "kentongan: alert seq %s cannot be exported: "
-		    "%s\n", seq, cause != NULL ? cause : "out of memory");
+		    "%s\n", seq, escape_str(shown, sizeof shown,
+		    cause != NULL ? cause : "out of memory"));
 		free(cause);
 		return (-1);
 	}

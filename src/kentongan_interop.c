@@ -53,6 +53,16 @@ kentongan_ask_hub_name(struct client *c)
 	return (hub);
 }
 
+/* Say something of a document or alert, escaped: it quotes what came in. */
+static void
+import_say(const char *what, const char *text)
+{
+	char	shown[SHOW_MESSAGE_SIZE];
+
+	fprintf(stderr, "kentongan: %s: %s\n", what, escape_str(shown,
+	    sizeof shown, text));
+}
+
 /* Write text to DIR/NAME through a temporary file, so a reader never sees half. */
 static int
 feed_write(const char *dir, const char *name, const char *text)
@@ -156,7 +166,7 @@ feed_add(struct feed *feed, const json_t *alert, const char *hub)
 	json_t			*event = NULL, *entry = NULL;
 	const char		*uuid, *value;
 	char			*cause = NULL, *text = NULL, *name = NULL;
-	char			*path = NULL, md5[33];
+	char			*path = NULL, md5[33], what[64];
 	size_t			 i;
 	int			 rc = -1;
 
@@ -193,10 +203,11 @@ feed_add(struct feed *feed, const json_t *alert, const char *hub)
 		goto done;
 	rc = 0;
 done:
-	if (rc == -1)
-		fprintf(stderr, "kentongan: alert seq %lld cannot be exported: "
-		    "%s\n", (long long)a.seq, cause != NULL ? cause :
-		    "out of memory");
+	if (rc == -1) {
+		snprintf(what, sizeof what, "alert seq %lld cannot be exported",
+		    (long long)a.seq);
+		import_say(what, cause != NULL ? cause : "out of memory");
+	}
 quiet:
 	free(cause);
 	free(text);
@@ -386,72 +397,6 @@ done:
 	return (status);
 }
 
-/* The documents of a file: one JSON document, or one per line. */
-static json_t *
-import_read(const char *path)
-{
-	json_error_t	 jerr;
-	json_t		*docs, *one;
-	FILE		*f;
-	char		*text = NULL, *line, *save = NULL;
-	size_t		 cap = 0;
-	ssize_t		 len;
-	int		 lineno = 0;
-
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	if (f == NULL) {
-		fprintf(stderr, "kentongan: cannot open %s: %s\n", path,
-		    strerror(errno));
-		return (NULL);
-	}
-	len = getdelim(&text, &cap, '\0', f);
-	if (f != stdin)
-		fclose(f);
-	if (len <= 0) {
-		free(text);
-		fprintf(stderr, "kentongan: %s: empty input, nothing to send\n",
-		    path);
-		return (NULL);
-	}
-	if ((docs = json_array()) == NULL)
-		goto nomem;
-	if ((one = json_loadb(text, (size_t)len, 0, &jerr)) != NULL) {
-		json_array_append_new(docs, one);
-		free(text);
-		return (docs);
-	}
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		lineno++;
-		if (strspn(line, " \t\r") == strlen(line))
-			continue;
-		if ((one = json_loads(line, 0, &jerr)) == NULL) {
-			fprintf(stderr, "kentongan: %s:%d: not JSON: %s; nothing "
-			    "was sent\n", path, lineno, jerr.text);
-			json_decref(docs);
-			free(text);
-			return (NULL);
-		}
-		json_array_append_new(docs, one);
-	}
-	free(text);
-	return (docs);
-nomem:
-	free(text);
-	fprintf(stderr, "kentongan: out of memory\n");
-	return (NULL);
-}
-
-/* Print what the import says of a document, escaped: it quotes the file. */
-static void
-import_say(const char *what, const char *text)
-{
-	char	shown[SHOW_MESSAGE_SIZE];
-
-	fprintf(stderr, "kentongan: %s: %s\n", what, escape_str(shown,
-	    sizeof shown, text));
-}
-
 /* The recipients that --recipient gives, set on report. */
 static int
 import_recipients(struct options *o, json_t *report)
@@ -525,6 +470,7 @@ kentongan_import(struct options *o, const char *path, size_t *refused)
 {
 	const struct compose	*cp = &o->compose;
 	json_t			*docs, *doc, *defaults, *reports;
+	char			*cause = NULL;
 	size_t			 i;
 
 	if (strcmp(o->from, "misp") != 0 && strcmp(o->from, "stix") != 0) {
@@ -539,8 +485,12 @@ kentongan_import(struct options *o, const char *path, size_t *refused)
 		    "neither) and --recipient\n");
 		return (NULL);
 	}
-	if ((docs = import_read(path)) == NULL)
+	if ((docs = kentongan_read_documents(path, 0, &cause)) == NULL) {
+		fprintf(stderr, "kentongan: %s\n", cause != NULL ? cause :
+		    "out of memory");
+		free(cause);
 		return (NULL);
+	}
 	defaults = json_object();
 	reports = json_array();
 	if (defaults == NULL || reports == NULL ||

@@ -177,7 +177,13 @@ class FedClient(hub.Client):
         self.before = []
         deadline = time.monotonic() + timeout
         while True:
-            msg = self.recv(max(0.1, deadline - time.monotonic()))
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("no answer with ref %r within %gs; "
+                                     "came instead: %r"
+                                     % (obj.get("ref"), timeout,
+                                        self.before[:5]))
+            msg = self.recv(left)
             if msg.get("ref") == obj.get("ref"):
                 return msg
             self.before.append(msg)

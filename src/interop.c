@@ -1,6 +1,7 @@
 /* The alert an export is made from, and its deterministic IDs. */
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "interop.h"
+#include "timefmt.h"
 
 /*
  * The namespace of every ID the hub mints for STIX and MISP objects. Fixed
@@ -114,4 +116,48 @@ const char *
 interop_field(const struct interop_alert *a, const char *key)
 {
 	return (json_string_value(json_object_get(a->report, key)));
+}
+
+int
+interop_time(const char *s, char *out, int64_t *usec)
+{
+	int64_t	t;
+
+	if (s == NULL || rfc3339_parse(s, &t) == -1)
+		return (-1);
+	rfc3339_format(t, out, RFC3339_BUFSIZE);
+	if (usec != NULL)
+		*usec = t;
+	return (0);
+}
+
+void
+interop_warn(json_t *warnings, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+	int	 n;
+
+	if (warnings == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n == -1)
+		return;
+	(void)json_array_append_new(warnings, json_string(text));
+	free(text);
+}
+
+char *
+interop_cause(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*text;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	return (n == -1 ? NULL : text);
 }

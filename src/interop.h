@@ -49,4 +49,21 @@ int	 interop_is_uuid(const char *s);
 /* The TLP label, the RSIT class, a report field as a string or NULL. */
 const char *interop_field(const struct interop_alert *, const char *key);
 
+/*
+ * An RFC 3339 time rewritten as "YYYY-MM-DDTHH:MM:SS.mmmZ" (the
+ * millisecond UTC form STIX requires of created and modified) into out of
+ * RFC3339_BUFSIZE bytes; *usec (if not NULL) gets its microseconds. -1 if
+ * s is not such a time.
+ */
+int	 interop_time(const char *s, char *out, int64_t *usec);
+/*
+ * Append a printf-formatted warning to warnings (an array, or NULL for
+ * none). Warnings are advice: a failure to record one is not an error.
+ */
+void	 interop_warn(json_t *warnings, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* A strdup of the printf-formatted cause; NULL only for no memory. */
+char	*interop_cause(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -318,7 +318,7 @@ cmd_export(struct options *o, int argc, char **argv)
 	const char	*was_hub, *was_filter;
 	char		*cause = NULL, *hub = NULL, *filter = NULL, *path = NULL;
 	long long	 after = 0, start;
-	int		 status = 1, filled;
+	int		 status = 1, filled, held = 0;
 
 	(void)argv;
 	if (o->misp_feed == NULL || argc > 0) {
@@ -351,8 +351,10 @@ cmd_export(struct options *o, int argc, char **argv)
 	was_hub = json_string_value(json_object_get(state, "hub"));
 	was_filter = json_string_value(json_object_get(state, "filter"));
 	if (was_hub != NULL && strcmp(was_hub, hub) == 0 &&
-	    was_filter != NULL && strcmp(was_filter, filter) == 0)
+	    was_filter != NULL && strcmp(was_filter, filter) == 0) {
 		after = json_integer_value(json_object_get(state, "after"));
+		held = 1;
+	}
 	else if (was_hub != NULL)
 		fprintf(stderr, "kentongan: %s was exported with another hub "
 		    "or filter; reading the history from the start (events "
@@ -373,7 +375,9 @@ cmd_export(struct options *o, int argc, char **argv)
 		    strerror(errno));
 		goto done;
 	}
-	if (feed_save(&feed, hub, filter, after) == -1)
+	/* Nothing new leaves the feed's files as they were, untouched. */
+	if ((!held || after != start || feed.written > 0) &&
+	    feed_save(&feed, hub, filter, after) == -1)
 		goto done;
 	if (o->json)
 		printf("{\"written\":%zu,\"events\":%zu,\"after\":%lld}\n",

@@ -6,6 +6,11 @@
 
 #include "interop.h"
 
+/* The comment of the text attribute that carries a report's description. */
+#define MISP_DESCRIPTION_COMMENT "kentongan:description"
+
+/* MISP's threat_level_id of a severity ("1"..."4"), or NULL. */
+const char *misp_threat_level(const char *severity);
 /* {"Event":{...}} of one alert (SPEC §14); NULL with *cause. */
 json_t	*misp_event(const struct interop_alert *, char **cause);
 /*

@@ -288,7 +288,8 @@ opparams_format_of(struct evkeyvalq *params, enum export_format *format,
 	const char	*s;
 
 	*format = EXPORT_JSON;
-	if ((s = opparams_get(params, "format")) != NULL &&
+	/* Unlike a filter, an empty format names none: refused. */
+	if ((s = evhttp_find_header(params, "format")) != NULL &&
 	    export_format_parse(s, format) == -1)
 		return (verdict_set(v, PROTO_INVALID_FIELD, "format", "format "
 		    "must be json, stix or misp, not \"%.64s\"", s));

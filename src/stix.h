@@ -24,6 +24,21 @@ char	*stix_pattern(const char *type, const char *value);
  * says neither. What could not be mapped is appended to warnings (an array
  * of strings) if it is not NULL. NULL with *cause saying what is missing.
  */
+/*
+ * The OASIS TLP 2.0 marking definition ID of a label, or NULL; the label a
+ * TLP 2.0 or TLP 1.0 marking definition ID stands for (TLP 1.0's white is
+ * clear), or NULL.
+ */
+const char *stix_tlp_marking(const char *label);
+const char *stix_tlp_label(const char *marking);
+/*
+ * The indicators ({type,value}, in order) a STIX pattern's equality
+ * comparisons name. A comparison the hub cannot carry (another operator,
+ * an object path with no indicator type) is left out with a warning. NULL
+ * if pattern is not a pattern (the warning says where it stops being one)
+ * or no memory.
+ */
+json_t	*stix_pattern_read(const char *pattern, json_t *warnings);
 json_t	*stix_import(const json_t *bundle, const json_t *defaults,
 	    json_t *warnings, char **cause);
 

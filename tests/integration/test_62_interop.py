@@ -1,6 +1,4 @@
-"""(Pending: moved next to run.py once src/stix.c and src/misp.c are built.)
-
-STIX 2.1 and MISP (SPEC section 14) end to end: listen and query
+"""STIX 2.1 and MISP (SPEC section 14) end to end: listen and query
 --format stix|misp, the operator API's ?format=, a MISP feed written
 incrementally by kentongan export, and push --from misp|stix, over TLS to
 a real hub."""

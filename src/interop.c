@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "interop.h"
+#include "levels.h"
 #include "timefmt.h"
 
 /*
@@ -160,4 +161,23 @@ interop_cause(const char *fmt, ...)
 	n = vasprintf(&text, fmt, ap);
 	va_end(ap);
 	return (n == -1 ? NULL : text);
+}
+
+int
+interop_tlp_stricter(int best, const char *label)
+{
+	char		 lower[sizeof "amber+strict"];
+	enum tlp	 t;
+	size_t		 i;
+
+	if (label == NULL || strlen(label) >= sizeof lower)
+		return (best);
+	for (i = 0; label[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)label[i]);
+	lower[i] = '\0';
+	if (strcmp(lower, "white") == 0)
+		t = TLP_CLEAR;
+	else if (tlp_parse(lower, &t) == -1)
+		return (best);
+	return ((int)t > best ? (int)t : best);
 }

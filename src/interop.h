@@ -57,6 +57,12 @@ const char *interop_field(const struct interop_alert *, const char *key);
  */
 int	 interop_time(const char *s, char *out, int64_t *usec);
 /*
+ * The stricter of best (an enum tlp, or -1 for none yet) and the TLP
+ * label, read in any case with TLP 1.0's white as clear; best if label
+ * is not one. Reading every label a document gives keeps the strictest.
+ */
+int	 interop_tlp_stricter(int best, const char *label);
+/*
  * Append a printf-formatted warning to warnings (an array, or NULL for
  * none). Warnings are advice: a failure to record one is not an error.
  */

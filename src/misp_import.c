@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "levels.h"
 #include "misp.h"
 
 /* 1 if o looks like a bare MISP Event object. */
@@ -149,25 +150,17 @@ misp_machine_tag(const char *name, const char *ns, char **predicate)
 static const char *
 misp_tlp(const json_t *names)
 {
-	static const char	*order[] = { "clear", "green", "amber",
-				    "amber+strict", "red" };
-	const json_t		*name;
-	const char		*s;
-	size_t			 i, k;
-	int			 best = -1;
+	const json_t	*name;
+	const char	*s;
+	size_t		 i;
+	int		 best = -1;
 
 	json_array_foreach(names, i, name) {
 		s = json_string_value(name);
-		if (strncasecmp(s, "tlp:", 4) != 0)
-			continue;
-		s += 4;
-		if (strcasecmp(s, "white") == 0)
-			s = "clear";
-		for (k = 0; k < 5; k++)
-			if (strcasecmp(order[k], s) == 0 && (int)k > best)
-				best = (int)k;
+		if (strncasecmp(s, "tlp:", 4) == 0)
+			best = interop_tlp_stricter(best, s + 4);
 	}
-	return (best == -1 ? NULL : order[best]);
+	return (best == -1 ? NULL : tlp_name((enum tlp)best));
 }
 
 /* The hub severity of a threat_level_id, given as a string or a number. */

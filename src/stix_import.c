@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "levels.h"
 #include "stix.h"
 
 /* A pattern being read: where it is, and what it has given so far. */
@@ -384,7 +385,10 @@ stix_find(const json_t *objects, const char *id)
 	return (NULL);
 }
 
-/* The TLP label a marking definition object of the bundle stands for. */
+/*
+ * The TLP label a marking definition of the bundle says, as written (not
+ * necessarily a label: the caller reads it with interop_tlp_stricter).
+ */
 static const char *
 stix_marking_tlp(const json_t *objects, const char *id)
 {
@@ -401,34 +405,26 @@ stix_marking_tlp(const json_t *objects, const char *id)
 	    value) {
 		if ((label = json_string_value(json_object_get(value,
 		    "tlp_2_0"))) != NULL)
-			return (stix_tlp_marking(label) != NULL ? label : NULL);
+			return (label);
 	}
 	ext = json_object_get(def, "definition");
-	if ((label = json_string_value(json_object_get(ext, "tlp"))) != NULL)
-		return (strcmp(label, "white") == 0 ? "clear" :
-		    stix_tlp_marking(label) != NULL ? label : NULL);
-	return (NULL);
+	/* TLP 1.0's {"tlp":"white"}: interop_tlp_stricter reads it. */
+	return (json_string_value(json_object_get(ext, "tlp")));
 }
 
 /* The strictest TLP of the report's markings, or NULL. */
 static const char *
 stix_report_tlp(const json_t *objects, const json_t *report)
 {
-	static const char	*order[] = { "clear", "green", "amber",
-				    "amber+strict", "red" };
-	const json_t		*ref;
-	const char		*label;
-	size_t			 i, k;
-	int			 best = -1;
+	const json_t	*ref;
+	size_t		 i;
+	int		 best = -1;
 
 	json_array_foreach(json_object_get(report, "object_marking_refs"), i,
-	    ref) {
-		label = stix_marking_tlp(objects, json_string_value(ref));
-		for (k = 0; label != NULL && k < 5; k++)
-			if (strcmp(order[k], label) == 0 && (int)k > best)
-				best = (int)k;
-	}
-	return (best == -1 ? NULL : order[best]);
+	    ref)
+		best = interop_tlp_stricter(best, stix_marking_tlp(objects,
+		    json_string_value(ref)));
+	return (best == -1 ? NULL : tlp_name((enum tlp)best));
 }
 
 /* Labels "prefix:rest" of the report: the first, or all into array. */

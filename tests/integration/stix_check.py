@@ -165,9 +165,6 @@ def comparison_errors(pattern, path, constant):
         algo = path[len("file:hashes."):]
         if algo.startswith("'"):
             algo = algo[1:-1]
-        elif "-" in algo:
-            return ["%s: hash name %s with '-' must be quoted" % (where,
-                                                                 algo)]
         if algo not in HASHES:
             return ["%s: %s is not a hash algorithm of the vocabulary"
                     % (where, algo)]

@@ -243,6 +243,11 @@ kill $listeners 2>/dev/null || true
 say "MY looks back at its history (kentongan query)"
 as MY "$client" query
 
+say "MY's MISP pulls a feed of it (kentongan export --misp-feed), and its SIEM reads STIX"
+as MY "$client" export --misp-feed misp-feed-MY
+ls misp-feed-MY | sed 's/^/  /'
+as MY "$client" query --format stix --limit 1 2>/dev/null | cut -c1-160 | sed 's/^/  /'
+
 say "The operator checks the ledger: every report and signed acknowledgement, recomputed"
 KENTONGAN_HUB=127.0.0.1:$op_port run as OPS "$client" verify --ledger
 

@@ -116,6 +116,9 @@ struct conn {
 	/* An operator's: the request head being read, and a close decided. */
 	struct http_parser	 http;
 	int			 http_close;
+	/* An operator's /v1/events stream, on the hub's list. */
+	int			 streaming;
+	TAILQ_ENTRY(conn)	 stream_entry;
 };
 
 /* Take a socket accepted on a listener and start the TLS handshake. */

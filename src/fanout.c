@@ -17,6 +17,7 @@
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "events.h"
 #include "fanout.h"
 #include "forward.h"
 #include "hub.h"
@@ -233,6 +234,7 @@ fanout_report(struct hub *hub, const struct store_report *r)
 	for (i = 0; i < 3; i++)
 		free(a.text[i]);
 	free(a.forward);
+	events_report(hub, r);
 }
 
 /* A lagging subscription's next alerts, read on a reader thread. */

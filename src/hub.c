@@ -18,6 +18,7 @@
 #include "commit.h"
 #include "conn.h"
 #include "escape.h"
+#include "events.h"
 #include "fanout.h"
 #include "hub.h"
 #include "log.h"
@@ -924,6 +925,7 @@ hub_new(const char *conf_file)
 	LIST_INIT(&hub->links);
 	TAILQ_INIT(&hub->conns);
 	TAILQ_INIT(&hub->handshakes);
+	TAILQ_INIT(&hub->streams);
 	LIST_INIT(&hub->members);
 	if ((hub->conf = conf_load(conf_file, &cause)) == NULL)
 		fatalx("%s", cause);
@@ -999,6 +1001,7 @@ hub_new(const char *conf_file)
 		hub_listen(hub, &hub->conf->listen[i], CONN_MEMBER);
 	if (!hub->conf->operator_off) {
 		operator_start(hub);
+		events_start(hub);
 		hub_listen(hub, &hub->conf->operator_listen, CONN_OPERATOR);
 	}
 	hub_reserve();
@@ -1053,6 +1056,7 @@ hub_free(struct hub *hub)
 		event_free(hub->deliveries_timer);
 	if (hub->summary != NULL)
 		event_free(hub->summary);
+	events_stop(hub);
 	peer_links_free(hub);
 	SSL_CTX_free(hub->member_ctx);
 	SSL_CTX_free(hub->operator_ctx);

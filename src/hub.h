@@ -117,6 +117,8 @@ struct hub {
 	SLIST_HEAD(, hub_listener) listeners;
 	TAILQ_HEAD(, conn)	 conns;
 	TAILQ_HEAD(, conn)	 handshakes;	/* oldest first */
+	TAILQ_HEAD(, conn)	 streams;	/* operators' /v1/events */
+	struct event		*streams_timer;	/* their heartbeat */
 	unsigned		 nhandshakes;
 	unsigned		 nkind[CONN_NKINDS];	/* held, per kind */
 	unsigned		 conn_limit[CONN_NKINDS];	/* as fit to fds */

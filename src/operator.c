@@ -17,6 +17,8 @@
 #include "alert.h"
 #include "commit.h"
 #include "conn.h"
+#include "console.h"
+#include "events.h"
 #include "escape.h"
 #include "export.h"
 #include "http.h"
@@ -88,8 +90,8 @@ operator_date(void)
 }
 
 /* Count an answer for the operator and log it, as an audit trail. */
-static void
-operator_audit(struct conn *c, const struct http_request *req, int status)
+void
+operator_note(struct conn *c, const struct http_request *req, int status)
 {
 	struct member_state	*ms = c->member_state;
 	char			 shown[ESCAPE_QUOTE_SIZE];
@@ -106,9 +108,9 @@ operator_audit(struct conn *c, const struct http_request *req, int status)
  * Send a whole answer: head and body. The connection closes after it when
  * the request or the answer says so.
  */
-static void
-operator_send(struct conn *c, const struct http_request *req, int status,
-    const char *content_type, const struct http_field *fields,
+void
+operator_reply(struct conn *c, const struct http_request *req, int status,
+    const char *content_type, const char *csp, const struct http_field *fields,
     size_t nfields, const void *body, size_t len)
 {
 	struct http_response	 r = { 0 };
@@ -117,13 +119,14 @@ operator_send(struct conn *c, const struct http_request *req, int status,
 
 	r.status = status;
 	r.content_type = content_type;
+	r.csp = csp;
 	r.keep_alive = req != NULL && req->keep_alive && !c->http_close &&
 	    status < 500;
 	r.head = req != NULL && req->method == HTTP_HEAD;
 	r.date = operator_date();
 	r.fields = fields;
 	r.nfields = nfields;
-	operator_audit(c, req, status);
+	operator_note(c, req, status);
 	if ((out = http_response_format(&r, body, len, &outlen)) == NULL) {
 		conn_abort(c, "cannot format an answer");
 		return;
@@ -136,9 +139,19 @@ operator_send(struct conn *c, const struct http_request *req, int status,
 	}
 }
 
-/* Send {"error":CODE,"message":TEXT} with a status. */
+/* A JSON answer. */
 static void
-operator_error(struct conn *c, const struct http_request *req, int status,
+operator_send(struct conn *c, const struct http_request *req, int status,
+    const char *content_type, const struct http_field *fields,
+    size_t nfields, const void *body, size_t len)
+{
+	operator_reply(c, req, status, content_type, NULL, fields, nfields,
+	    body, len);
+}
+
+/* Send {"error":CODE,"message":TEXT} with a status. */
+void
+operator_fail(struct conn *c, const struct http_request *req, int status,
     const char *error, const char *message)
 {
 	struct http_field	 allow = { "Allow", "GET" };
@@ -159,7 +172,7 @@ static void
 operator_bad_request(struct conn *c, const struct http_request *req,
     const struct verdict *v)
 {
-	operator_error(c, req, 400, proto_error_name(v->error),
+	operator_fail(c, req, 400, proto_error_name(v->error),
 	    v->message != NULL ? v->message : "bad request");
 }
 
@@ -178,7 +191,7 @@ void
 operator_refuse(struct conn *c, int status, const char *error,
     const char *message)
 {
-	operator_error(c, NULL, status, error, message);
+	operator_fail(c, NULL, status, error, message);
 }
 
 /* A 400 for a parameter given to an endpoint that takes none, naming it. */
@@ -194,7 +207,7 @@ operator_no_parameters(struct conn *c, const struct http_request *req)
 	/* Through a verdict, which makes the bytes it quotes valid UTF-8. */
 	verdict_set(&v, PROTO_UNKNOWN_FIELD, NULL, "unknown parameter "
 	    "\"%.*s\": this endpoint takes none", n, req->query);
-	operator_error(c, req, 400, "unknown_field", v.message != NULL ?
+	operator_fail(c, req, 400, "unknown_field", v.message != NULL ?
 	    v.message : "this endpoint takes no parameters");
 	verdict_clear(&v);
 }
@@ -504,7 +517,7 @@ operator_report_answer(struct operator_job *oj)
 	size_t				 i, len;
 
 	if (!oj->found) {
-		operator_error(c, oj->req, 404, "not_found", "no report has "
+		operator_fail(c, oj->req, 404, "not_found", "no report has "
 		    "this sequence number");
 		return;
 	}
@@ -516,7 +529,7 @@ operator_report_answer(struct operator_job *oj)
 		return;
 	}
 	if ((body = evbuffer_new()) == NULL) {
-		operator_error(c, oj->req, 500, "internal_error",
+		operator_fail(c, oj->req, 500, "internal_error",
 		    "out of memory");
 		return;
 	}
@@ -574,7 +587,7 @@ operator_done(struct reader_job *job)
 	c->query = NULL;
 	if (!job->cancelled && c->state == CONN_READY) {
 		if (oj->failed)
-			operator_error(c, oj->req, 500, "internal_error",
+			operator_fail(c, oj->req, 500, "internal_error",
 			    oj->what == OPERATOR_STATS ? "the statistics could "
 			    "not be computed" : oj->what == OPERATOR_REPORT ?
 			    "the report could not be read" : oj->what ==
@@ -630,7 +643,7 @@ operator_job_new(struct conn *c, struct http_request *req,
 	struct operator_job	*oj;
 
 	if ((oj = calloc(1, sizeof *oj)) == NULL) {
-		operator_error(c, req, 500, "internal_error", "out of memory");
+		operator_fail(c, req, 500, "internal_error", "out of memory");
 		http_request_free(req);
 		return (NULL);
 	}
@@ -674,13 +687,13 @@ operator_report(struct conn *c, struct http_request *req, const char *seq_text)
 		return;
 	}
 	if (strchr(seq_text, '/') != NULL) {
-		operator_error(c, req, 404, "not_found", "no such endpoint; see "
+		operator_fail(c, req, 404, "not_found", "no such endpoint; see "
 		    "/v1/reports/SEQ");
 		http_request_free(req);
 		return;
 	}
 	if (opparams_seq(seq_text, &seq) == -1) {
-		operator_error(c, req, 400, "invalid_field", "the report's "
+		operator_fail(c, req, 400, "invalid_field", "the report's "
 		    "sequence number must be a positive integer");
 		http_request_free(req);
 		return;
@@ -775,7 +788,7 @@ operator_members(struct conn *c, const struct http_request *req)
 	json_decref(wrapper);
 	if (text == NULL || (body = evbuffer_new()) == NULL ||
 	    evbuffer_add_printf(body, "%s\n", text) == -1) {
-		operator_error(c, req, 500, "internal_error", "out of memory");
+		operator_fail(c, req, 500, "internal_error", "out of memory");
 		free(text);
 		if (body != NULL)
 			evbuffer_free(body);
@@ -828,7 +841,7 @@ operator_metrics(struct conn *c, const struct http_request *req)
 	    members, n) : NULL;
 	free(members);
 	if (text == NULL) {
-		operator_error(c, req, 500, "internal_error", "out of memory");
+		operator_fail(c, req, 500, "internal_error", "out of memory");
 		return;
 	}
 	operator_send(c, req, 200, "text/plain; version=0.0.4; charset=utf-8",
@@ -851,6 +864,16 @@ operator_identity(struct conn *c, const char **why)
 	return (tls_peer_member(ssl, c->hub->conf, TLS_OPERATOR_LISTENER, why));
 }
 
+int
+operator_admitted(struct conn *c)
+{
+	const struct conf_member	*op;
+	const char			*why;
+
+	return ((op = operator_identity(c, &why)) != NULL &&
+	    strcmp(op->id, c->member) == 0);
+}
+
 /* One request: who asks, what for; route it. Takes req. */
 static void
 operator_request(struct conn *c, struct http_request *req)
@@ -860,18 +883,22 @@ operator_request(struct conn *c, struct http_request *req)
 
 	if ((op = operator_identity(c, &why)) == NULL ||
 	    strcmp(op->id, c->member) != 0) {
-		operator_error(c, req, 403, "forbidden", op == NULL ? why :
+		operator_fail(c, req, 403, "forbidden", op == NULL ? why :
 		    "certificate now registered to another operator");
 		http_request_free(req);
 		return;
 	}
 	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
-		operator_error(c, req, 405, "method_not_allowed", "the operator "
+		operator_fail(c, req, 405, "method_not_allowed", "the operator "
 		    "API is read-only: use GET");
 		http_request_free(req);
 		return;
 	}
-	if (strcmp(path, "/v1/reports") == 0)
+	if (strcmp(path, "/v1/events") == 0)
+		events_open(c, req);
+	else if (console_path(path))
+		console_request(c, req);
+	else if (strcmp(path, "/v1/reports") == 0)
 		operator_reports(c, req);
 	else if (strncmp(path, "/v1/reports/", 12) == 0)
 		operator_report(c, req, path + 12);
@@ -891,10 +918,11 @@ operator_request(struct conn *c, struct http_request *req)
 		else if (strcmp(path, "/metrics") == 0)
 			operator_metrics(c, req);
 		else
-			operator_error(c, req, 404, "not_found", "no such "
+			operator_fail(c, req, 404, "not_found", "no such "
 			    "endpoint; see /v1/reports, /v1/reports/SEQ, "
 			    "/v1/members, /v1/stats, /v1/ledger, "
-			    "/v1/ledger/head, /metrics");
+			    "/v1/ledger/head, /v1/events, /metrics, and the "
+			    "console at /");
 		http_request_free(req);
 	}
 }
@@ -909,6 +937,12 @@ operator_input(struct conn *c)
 	size_t			 len, consumed;
 	char			*reply;
 
+	/* A stream takes no requests: what its reader sends is dropped. */
+	if (c->streaming) {
+		input = bufferevent_get_input(c->bev);
+		evbuffer_drain(input, evbuffer_get_length(input));
+		return;
+	}
 	while (conn_may_read(c) && !c->http_close) {
 		input = bufferevent_get_input(c->bev);
 		if ((len = evbuffer_get_length(input)) == 0)
@@ -929,7 +963,7 @@ operator_input(struct conn *c)
 			return;
 		case HTTP_PARSE_ERROR:
 			c->hub->metrics.http_refused++;
-			operator_audit(c, NULL, err.status);
+			operator_note(c, NULL, err.status);
 			if ((reply = http_error_reply(&err, operator_date(),
 			    &len)) != NULL) {
 				conn_send_raw(c, reply, len);
@@ -955,7 +989,7 @@ operator_input(struct conn *c)
 void
 operator_closed(struct conn *c)
 {
-	(void)c;
+	events_closed(c);
 }
 
 void

@@ -17,6 +17,7 @@
 #include "commit.h"
 #include "conn.h"
 #include "escape.h"
+#include "events.h"
 #include "fanout.h"
 #include "request.h"
 #include "store_read.h"
@@ -316,6 +317,7 @@ session_ack_apply(struct conn *c, int64_t seq, int64_t now, const char *sig)
 		hub->metrics.acks_signed++;
 	committer_mark_ack(hub->committer, STORE_MARK_ACK, c->member, seq, now,
 	    0, sig);
+	events_ack(hub, c->member, seq, sig != NULL);
 }
 
 /* A signed acknowledgement, checked on a reader thread. */

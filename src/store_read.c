@@ -1096,6 +1096,50 @@ done:
 }
 
 int
+store_reader_hourly(struct store_reader *r, int64_t since, int64_t until,
+    void (*cb)(int64_t, const struct store_count *, void *), void *arg)
+{
+	sqlite3_stmt		*stmt;
+	struct store_count	 count;
+	const char		*dimension, *key;
+	int			 rc;
+
+	if (sqlite3_prepare_v2(r->db, "SELECT start, dimension, key, n FROM "
+	    "counts WHERE span = ?1 AND start >= ?2 AND start < ?3 AND "
+	    "dimension IN ('code', 'severity')", -1, &stmt, NULL) !=
+	    SQLITE_OK) {
+		store_reader_failed(r, "hourly counts");
+		return (-1);
+	}
+	sqlite3_bind_int64(stmt, 1, COUNTS_HOUR);
+	sqlite3_bind_int64(stmt, 2, since);
+	sqlite3_bind_int64(stmt, 3, until);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		r->cost.rows++;
+		dimension = (const char *)sqlite3_column_text(stmt, 1);
+		key = (const char *)sqlite3_column_text(stmt, 2);
+		if (dimension == NULL || key == NULL)
+			continue;
+		if (strcmp(dimension, COUNTS_SEVERITY) == 0) {
+			count.dimension = COUNTS_SEVERITY;
+			if (key[0] < '0' || key[0] > '9' || key[1] != '\0' ||
+			    (count.key = severity_name((enum severity)(key[0] -
+			    '0'))) == NULL)
+				continue;
+		} else {
+			count.dimension = COUNTS_CODE;
+			count.key = key;
+		}
+		count.count = sqlite3_column_int64(stmt, 3);
+		cb(sqlite3_column_int64(stmt, 0), &count, arg);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		store_reader_failed(r, "hourly counts");
+	return (rc == SQLITE_DONE ? 0 : -1);
+}
+
+int
 store_reader_cursors(struct store_reader *r,
     void (*cb)(const char *, int64_t, void *), void *arg)
 {

@@ -101,6 +101,14 @@ int64_t	store_reader_backlog(struct store_reader *, const char *member,
  */
 int	store_reader_stats(struct store_reader *, int64_t since, int64_t until,
 	    int64_t upto, void (*)(const struct store_count *, void *), void *);
+/*
+ * The hourly counts of reports by code and by severity (store_count's
+ * dimension "code" or "severity", the severity's name as key) for the
+ * hours that start in [since, until), seconds since the epoch: start is
+ * the hour's. -1 on error.
+ */
+int	store_reader_hourly(struct store_reader *, int64_t since, int64_t until,
+	    void (*)(int64_t start, const struct store_count *, void *), void *);
 /* Every member's acknowledged position. */
 int	store_reader_cursors(struct store_reader *,
 	    void (*cb)(const char *member, int64_t acked_seq, void *), void *);

@@ -251,6 +251,31 @@ as MY "$client" query --format stix --limit 1 2>/dev/null | cut -c1-160 | sed 's
 say "The operator checks the ledger: every report and signed acknowledgement, recomputed"
 KENTONGAN_HUB=127.0.0.1:$op_port run as OPS "$client" verify --ledger
 
+say "The operator console, on the operator listener with the same certificate"
+openssl pkcs12 -export -in OPS.pem -inkey OPS.key -out OPS.p12 -passout pass:
+python3 - "$op_port" <<'PY' || true
+import re, ssl, sys, urllib.request
+ctx = ssl.create_default_context(cafile="ca.pem")
+ctx.load_cert_chain("OPS.pem", "OPS.key")
+url = "https://127.0.0.1:%s/" % sys.argv[1]
+page = urllib.request.urlopen(url, context=ctx).read().decode()
+print("  GET %s: %s, %d plots, %d reports in the latest list" % (
+    url, re.search(r"<title>(.*?)</title>", page).group(1),
+    page.count("<svg"), page.count("<tr data-seq=")))
+PY
+cat <<END
+  Open https://127.0.0.1:$op_port/ in a browser that holds the operator's
+  certificate. For Chromium or Firefox on Linux (NSS), from $work:
+    pk12util -i OPS.p12 -d sql:\$HOME/.pki/nssdb -W ''
+    certutil -A -n kentongan-demo-ca -t C,, -i ca.pem -d sql:\$HOME/.pki/nssdb
+  KENTONGAN_DEMO_KEEP=1 ./quickstart demo keeps the hub running here until
+  Enter is pressed, so that there is time to look.
+END
+if [ -n "${KENTONGAN_DEMO_KEEP:-}" ]; then
+	printf '  The hub is running; press Enter to stop it. '
+	read -r _ || true
+fi
+
 say "Stop the hub (SIGTERM): pending commits finish, connections close cleanly"
 kill -TERM "$hub_pid"
 wait "$hub_pid" && echo "  kentongand exited 0"

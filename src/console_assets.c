@@ -51,6 +51,7 @@ const char console_css[] =
 	"form.filters { margin-bottom: 1em; display: flex; flex-wrap: wrap; gap: .6em; align-items: end; }\n"
 	"form.filters input { background: #182028; color: #e6e9ec; border: 1px solid #3a4652; padding: .2em .4em; width: 10em; }\n"
 	"form.filters button { background: #2d4a66; color: #fff; border: 0; padding: .35em 1em; }\n"
+	"section.plots p.total { grid-column: 1 / -1; margin: 0; }\n"
 	"section.plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 1em; }\n"
 	"svg.plot { width: 100%; height: auto; background: #141a20; border: 1px solid #26303a; }\n"
 	"svg.plot text { fill: #c9d3dd; font: 11px system-ui, sans-serif; }\n"

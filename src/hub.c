@@ -757,6 +757,8 @@ hub_shutdown(struct hub *hub, const char *signame)
 	fanout_mark_deliveries(hub);
 	event_del(hub->deliveries_timer);	/* or the loop would wait for it */
 	event_del(hub->summary);
+	if (hub->streams_timer != NULL)
+		event_del(hub->streams_timer);
 	committer_free(hub->committer);
 	hub->committer = NULL;
 	hub_stop_reads(hub);

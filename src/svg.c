@@ -18,6 +18,7 @@
 #define SVG_STEPS	5
 #define SVG_HBAR	20	/* a horizontal bar and its gap */
 #define SVG_HBAR_LEFT	200	/* room for the labels */
+#define SVG_BAR_MAX	48	/* a vertical bar's width, at most */
 
 int64_t
 svg_scale_top(int64_t max)
@@ -67,7 +68,7 @@ svg_label(struct evbuffer *out, double x, double y, const char *cls,
 int
 svg_stacked_bars(struct evbuffer *out, const struct svg_bars *b)
 {
-	double		 plot_w, plot_h, bin_w, x, y, h;
+	double		 plot_w, plot_h, bin_w, bar_w, x, y, h;
 	int64_t		 top, max = 0, total, v;
 	size_t		 i, s, every, legend_rows;
 	int		 height, axis_y, rc = 0;
@@ -88,6 +89,8 @@ svg_stacked_bars(struct evbuffer *out, const struct svg_bars *b)
 	plot_w = SVG_WIDTH - SVG_LEFT - SVG_RIGHT;
 	plot_h = axis_y - SVG_TOP;
 	bin_w = plot_w / (double)b->nbins;
+	/* A few bins would make slabs: bars keep a bar's width. */
+	bar_w = bin_w * 0.8 < SVG_BAR_MAX ? bin_w * 0.8 : SVG_BAR_MAX;
 	every = b->label_every == 0 ? 1 : b->label_every;
 	if (svg_open(out, b->title, SVG_WIDTH, height) == -1)
 		return (-1);
@@ -114,7 +117,7 @@ svg_stacked_bars(struct evbuffer *out, const struct svg_bars *b)
 			y -= h;
 			if (evbuffer_add_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" "
 			    "width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
-			    x + bin_w * 0.1, y, bin_w * 0.8, h,
+			    x + (bin_w - bar_w) / 2, y, bar_w, h,
 			    b->series[s].colour) == -1 ||
 			    html_str(out, b->bin_labels[i]) == -1 ||
 			    evbuffer_add_printf(out, " ") == -1 ||

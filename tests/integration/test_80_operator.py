@@ -1016,8 +1016,9 @@ class Access(SharedHistory):
                     self.assertEqual(r.header("Allow"), "GET")
 
     def test_unknown_paths(self):
-        """Unknown paths are 404 with a JSON error."""
-        for target in ("/", "/v1", "/v1/", "/v1/report", "/v2/reports",
+        """Unknown paths are 404 with a JSON error ("/" is the console's
+        live view, SPEC section 15)."""
+        for target in ("/v1", "/v1/", "/console", "/index.html", "/v1/report", "/v2/reports",
                        "/v1/members/SG", "/v1/stats/today", "/metrics/x",
                        "/V1/reports", "/v1/reportsx", "/v1/statsx",
                        "/metricsx", "/v1/members/"):

@@ -6,7 +6,7 @@
  *                   [--size BYTES] [--connections C] [--duration S]
  *                   [--against mosquitto]
  *   kentongan-bench --spawn --mode isolation [--history N]
- *                   [--attack query|subscribe|stats|all] [--duration S]
+ *                   [--attack query|subscribe|stats|console|all] [--duration S]
  *   kentongan-bench --spawn --mode federation [--rate R] [--duration S]
  *                   [--size BYTES] [--publishers N] [--subscribers M]
  *
@@ -86,7 +86,7 @@ usage(FILE *f)
 	    "[--duration S]\n"
 	    "                       [--against mosquitto]\n"
 	    "       kentongan-bench --spawn --mode isolation [--history N]\n"
-	    "                       [--attack query|subscribe|stats|all] "
+	    "                       [--attack query|subscribe|stats|console|all] "
 	    "[--duration S]\n"
 	    "       kentongan-bench --spawn --mode federation [--rate R/s] "
 	    "[--duration S]\n"
@@ -163,7 +163,7 @@ usage(FILE *f)
 	    "  --mosquitto PATH   the broker [/usr/sbin/mosquitto]\n"
 	    "  --history N        isolation: reports stored before the hub "
 	    "starts\n"
-	    "  --attack LIST      isolation: query, subscribe, stats, or all; "
+	    "  --attack LIST      isolation: query, subscribe, stats, console, or all; "
 	    "several\n"
 	    "                     with commas\n"
 	    "  --ping-rate R      isolation: the bystander's pings a second\n"

@@ -11,7 +11,10 @@
  *   subscribe  H0 and H1 subscribe since 0 on new connections, read what
  *              comes, never acknowledge, and after a second start over;
  *   stats      the operator asks GET /v1/stats and GET /v1/reports of
- *              1,000, each again as soon as it is answered.
+ *              1,000, each again as soon as it is answered;
+ *   console    the operator loads the console's pages in turn (/, then
+ *              /reports of 1,000, then /stats), each again as soon as the
+ *              last is answered.
  */
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -50,7 +53,7 @@
 
 const char *const bench_hostile_kind_names[] = { "query_little",
     "query_nothing", "query_unread", "subscribe_little", "subscribe_nothing",
-    "stats", "reports" };
+    "stats", "reports", "console" };
 
 /* A connection and its kind of request; io comes first. */
 struct bench_hostile_peer {
@@ -288,7 +291,8 @@ bench_hostile_input(struct bench_conn *io)
 	struct bench_hostile_peer	*p = (struct bench_hostile_peer *)io;
 	struct bench_buf		*in = &io->in;
 
-	if (p->kind == BENCH_HOSTILE_STATS || p->kind == BENCH_HOSTILE_REPORTS)
+	if (p->kind == BENCH_HOSTILE_STATS || p->kind == BENCH_HOSTILE_REPORTS ||
+	    p->kind == BENCH_HOSTILE_CONSOLE)
 		bench_hostile_http(p);
 	else
 		bench_hostile_lines(p);
@@ -311,6 +315,7 @@ bench_hostile_greet(struct bench_conn *io)
 	switch (p->kind) {
 	case BENCH_HOSTILE_STATS:
 	case BENCH_HOSTILE_REPORTS:
+	case BENCH_HOSTILE_CONSOLE:
 		bench_conn_ready(io);
 		break;
 	case BENCH_HOSTILE_SUBSCRIBE_LITTLE:
@@ -367,7 +372,16 @@ bench_hostile_request(struct bench_hostile_peer *p)
 	int64_t	after = bench_hostile_after(p);
 	int	n;
 
-	if (p->kind == BENCH_HOSTILE_STATS)
+	if (p->kind == BENCH_HOSTILE_CONSOLE && p->k % 3 == 0)
+		snprintf(path, sizeof path, "/");
+	else if (p->kind == BENCH_HOSTILE_CONSOLE && p->k % 3 == 2)
+		snprintf(path, sizeof path, "/stats");
+	else if (p->kind == BENCH_HOSTILE_CONSOLE && after == 0)
+		snprintf(path, sizeof path, "/reports?limit=1000");
+	else if (p->kind == BENCH_HOSTILE_CONSOLE)
+		snprintf(path, sizeof path, "/reports?limit=1000&after=%"
+		    PRId64, after);
+	else if (p->kind == BENCH_HOSTILE_STATS)
 		snprintf(path, sizeof path, "/v1/stats");
 	else if (after == 0)
 		snprintf(path, sizeof path, "/v1/reports?limit=1000");
@@ -375,7 +389,7 @@ bench_hostile_request(struct bench_hostile_peer *p)
 		snprintf(path, sizeof path, "/v1/reports?limit=1000&after=%"
 		    PRId64, after);
 	n = snprintf(line, sizeof line, "GET %s HTTP/1.1\r\nHost: %s:%s\r\n"
-	    "Accept: application/json\r\n\r\n", path, p->h->iso->host,
+	    "Accept: */*\r\n\r\n", path, p->h->iso->host,
 	    p->h->iso->operator_port);
 	p->k++;
 	p->h->written[p->kind]++;
@@ -444,6 +458,7 @@ bench_hostile_drive(struct bench_hostile_peer *p, uint64_t now)
 		break;
 	case BENCH_HOSTILE_STATS:
 	case BENCH_HOSTILE_REPORTS:
+	case BENCH_HOSTILE_CONSOLE:
 		if (p->asked == 0 && bench_hostile_request(p) == 0)
 			p->asked = now;
 		break;
@@ -563,7 +578,7 @@ bench_hostile_new(struct bench_isolation *iso, char **cause)
 	*cause = NULL;
 	if ((h = calloc(1, sizeof *h)) == NULL ||
 	    (h->peers = calloc(2 * BENCH_HOSTILE_QUERIERS + 1 +
-	    2 * BENCH_HOSTILE_SUBSCRIBERS + 2, sizeof *h->peers)) == NULL) {
+	    2 * BENCH_HOSTILE_SUBSCRIBERS + 3, sizeof *h->peers)) == NULL) {
 		free(h);
 		bench_isolation_cause(cause, "out of memory");
 		return (NULL);
@@ -600,6 +615,9 @@ bench_hostile_new(struct bench_isolation *iso, char **cause)
 		bench_hostile_add(h, BENCH_HOSTILE_REPORTS,
 		    BENCH_ISOLATION_OPERATOR, 1, 1);
 	}
+	if (attacks & BENCH_ATTACK_CONSOLE)
+		bench_hostile_add(h, BENCH_HOSTILE_CONSOLE,
+		    BENCH_ISOLATION_OPERATOR, 1, 1);
 	return (h);
 }
 
@@ -649,6 +667,8 @@ bench_hostile_active(unsigned attacks, enum bench_hostile_kind kind)
 	case BENCH_HOSTILE_STATS:
 	case BENCH_HOSTILE_REPORTS:
 		return ((attacks & BENCH_ATTACK_STATS) != 0);
+	case BENCH_HOSTILE_CONSOLE:
+		return ((attacks & BENCH_ATTACK_CONSOLE) != 0);
 	case BENCH_HOSTILE_KINDS:
 		break;
 	}

@@ -62,6 +62,7 @@ static const struct {
 	{ "query", BENCH_ATTACK_QUERY },
 	{ "subscribe", BENCH_ATTACK_SUBSCRIBE },
 	{ "stats", BENCH_ATTACK_STATS },
+	{ "console", BENCH_ATTACK_CONSOLE },
 	{ "all", BENCH_ATTACK_ALL },
 };
 #define BENCH_ISOLATION_WORDS	(sizeof bench_isolation_attack_words / \

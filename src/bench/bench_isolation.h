@@ -13,7 +13,8 @@
 #define BENCH_ATTACK_QUERY	0x1u
 #define BENCH_ATTACK_SUBSCRIBE	0x2u
 #define BENCH_ATTACK_STATS	0x4u
-#define BENCH_ATTACK_ALL	0x7u
+#define BENCH_ATTACK_CONSOLE	0x8u
+#define BENCH_ATTACK_ALL	0xfu
 
 /* What the command line says about an isolation run. */
 struct bench_isolation_options {

@@ -58,6 +58,7 @@ enum bench_hostile_kind {
 	BENCH_HOSTILE_SUBSCRIBE_NOTHING,/* the same as H1 */
 	BENCH_HOSTILE_STATS,		/* GET /v1/stats as O0 */
 	BENCH_HOSTILE_REPORTS,		/* GET /v1/reports?limit=1000 as O0 */
+	BENCH_HOSTILE_CONSOLE,		/* the console's pages as O0 */
 	BENCH_HOSTILE_KINDS
 };
 

@@ -24,6 +24,7 @@ static const char *const bench_isolation_summary_kinds[] = {
 	"subscribe since 0 as H1, no acks",
 	"GET /v1/stats as O0",
 	"GET /v1/reports?limit=1000 as O0",
+	"console pages (/, /reports?limit=1000, /stats) as O0",
 };
 
 /* A duration in ms, ">" first when a lower bound, into buf. */

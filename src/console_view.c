@@ -250,7 +250,8 @@ console_top_plot(struct evbuffer *out, const char *title, const char *x_label,
 	int64_t		 values[CONSOLE_TOP + 1], others = 0;
 	size_t		 i, shown;
 
-	qsort(list, n, sizeof *list, console_count_cmp);
+	if (n > 0)
+		qsort(list, n, sizeof *list, console_count_cmp);
 	shown = n > CONSOLE_TOP ? CONSOLE_TOP : n;
 	for (i = 0; i < shown; i++) {
 		labels[i] = list[i].key;
@@ -280,8 +281,8 @@ console_view_stats(struct evbuffer *out, const struct console_stats *s)
 	if (evbuffer_add_printf(out, "<p class=\"total\">%lld reports</p>\n",
 	    (long long)s->total) == -1)
 		return (-1);
-	qsort(s->by_day, s->nday, sizeof *s->by_day, console_key_cmp);
 	if (s->nday > 0) {
+		qsort(s->by_day, s->nday, sizeof *s->by_day, console_key_cmp);
 		if ((labels = calloc(s->nday, sizeof *labels)) == NULL ||
 		    (values = calloc(s->nday, sizeof *values)) == NULL)
 			goto done;

@@ -48,10 +48,10 @@ def run(argv):
 
 class Browser:
     """One headless Chromium with its own profile. cert/key: the client
-    certificate it presents to origin (None: none at all); ca: the CA it
-    trusts for the hub's server certificate."""
+    certificate it presents to servers on 127.0.0.1 (None: none at all);
+    ca: the CA it trusts for the hub's server certificate."""
 
-    def __init__(self, ca, origin, cert=None, key=None):
+    def __init__(self, ca, cert=None, key=None):
         self.dir = tempfile.mkdtemp(prefix="kentongan-browser-")
         self.home = os.path.join(self.dir, "home")
         nssdb = os.path.join(self.home, ".pki", "nssdb")
@@ -66,11 +66,15 @@ class Browser:
             run(["openssl", "pkcs12", "-export", "-in", cert, "-inkey", key,
                  "-out", p12, "-passout", "pass:"])
             run(["pk12util", "-i", p12, "-d", db, "-W", ""])
-            # Named per browser, so parallel test runs keep their own.
-            self.policy = os.path.join(
-                POLICY_DIR, "kentongan-test-%d-%s.json"
-                % (os.getpid(), os.path.basename(self.dir)))
-            rule = json.dumps({"pattern": origin, "filter": {}})
+            # One file, rewritten each time: Chromium merges every file of
+            # the directory, and of two that set the same policy only one
+            # counts, so a file left by an earlier run must not linger
+            # beside this one. Any port of the loopback address: the hubs
+            # of the tests listen there, and the NSS database of this
+            # browser holds only the test operator's certificate.
+            self.policy = os.path.join(POLICY_DIR, "kentongan-tests.json")
+            rule = json.dumps({"pattern": "https://127.0.0.1:*",
+                               "filter": {}})
             with open(self.policy, "w") as f:
                 json.dump({"AutoSelectCertificateForUrls": [rule]}, f)
         env = dict(os.environ, HOME=self.home)

@@ -29,8 +29,8 @@ class Console(unittest.TestCase):
         cls.origin = "https://127.0.0.1:%d" % cls.hub.op_port
         p = pki.get()
         try:
-            cls.browser = browser.Browser(p.ca_cert, cls.origin,
-                                          p.cert("OPS"), p.key("OPS"))
+            cls.browser = browser.Browser(p.ca_cert, p.cert("OPS"),
+                                          p.key("OPS"))
         except Exception:
             cls.hub.kill()
             raise
@@ -135,7 +135,7 @@ class WithoutCertificate(unittest.TestCase):
         self.addCleanup(h.kill)
         start_operator_hub(h)
         origin = "https://127.0.0.1:%d" % h.op_port
-        b = browser.Browser(pki.get().ca_cert, origin)
+        b = browser.Browser(pki.get().ca_cert)
         self.addCleanup(b.close)
         status, error = b.navigate(origin + "/")
         self.assertIsNotNone(error, "a page (status %r) without a "

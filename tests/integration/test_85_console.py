@@ -297,8 +297,13 @@ class Statistics(ConsoleCase):
 class EventStream:
     """A raw /v1/events stream over TLS, read event by event."""
 
-    def __init__(self, port, name="OPS"):
-        raw = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
+    def __init__(self, port, name="OPS", rcvbuf=None):
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf is not None:
+            # Before connecting, so that the window stays this small.
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        raw.settimeout(WAIT)
+        raw.connect(("127.0.0.1", port))
         self.sock = tls_context(name).wrap_socket(raw,
                                                   server_hostname="localhost")
         self.sock.sendall(b"GET /v1/events HTTP/1.1\r\nHost: localhost\r\n"
@@ -374,6 +379,37 @@ class Events(ConsoleCase):
         seq2, = self.push(make_report())
         self.assertEqual(stream.next("report")[2]["seq"], seq2)
         self.assertEqual(second.next("report")[2]["seq"], seq2)
+
+    def test_stream_that_does_not_read_is_closed(self):
+        """A stream whose reader stops is closed once the hub holds too
+        much for it, rather than buffered without end; members lose
+        nothing, and another stream keeps its events."""
+        deaf = EventStream(self.hub.op_port, rcvbuf=4096)
+        self.addCleanup(deaf.close)
+        sg = self.connect("SG")
+        self.subscribe(sg)
+        long_title = "A title long enough to fill the stream quickly " * 4
+        n = 0
+
+        def closed():
+            return "event stream not read" in self.hub.stderr_text()
+        with self.hub.connect("ID") as c:
+            while not closed() and n < 20000:
+                for _ in range(200):
+                    publish(c, make_report(title=long_title))
+                n += 200
+        self.assertTrue(self.wait_for(closed, bool),
+                        "the deaf stream was never closed")
+        self.assertTrue(self.hub.alive())
+        seen = 0
+        while seen < n:
+            alert = self.next_alert(sg)
+            seen += 1
+        self.assertEqual(alert["seq"], n)
+        live = EventStream(self.hub.op_port)
+        self.addCleanup(live.close)
+        seq, = self.push(make_report())
+        self.assertEqual(live.next("report")[2]["seq"], seq)
 
     def test_stream_takes_no_parameters_and_no_members(self):
         r = self.get("/v1/events?since=3")

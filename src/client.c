@@ -344,14 +344,20 @@ client_http_get(struct client *c, const char *target, int *status,
 			break;
 	}
 	if (c->len == 0 || (end = memmem(c->buf, c->len, "\r\n\r\n", 4)) ==
-	    NULL || sscanf(c->buf, "HTTP/1.%*d %d", status) != 1) {
+	    NULL) {
 		client_cause(cause, "the hub %s did not answer in HTTP; is "
 		    "--hub the operator listener (operator_listen)?", c->hub);
 		return (-1);
 	}
 	head = (size_t)(end - c->buf) + 4;
 	want = c->len - head;
+	/* The head is read as a string: the buffer is not one. */
 	*end = '\0';
+	if (sscanf(c->buf, "HTTP/1.%*d %d", status) != 1) {
+		client_cause(cause, "the hub %s did not answer in HTTP; is "
+		    "--hub the operator listener (operator_listen)?", c->hub);
+		return (-1);
+	}
 	if ((length = strcasestr(c->buf, "\r\nContent-Length:")) != NULL &&
 	    strtoul(length + 17, NULL, 10) < want)
 		want = strtoul(length + 17, NULL, 10);

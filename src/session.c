@@ -19,6 +19,7 @@
 #include "escape.h"
 #include "events.h"
 #include "fanout.h"
+#include "jsonspan.h"
 #include "request.h"
 #include "store_read.h"
 #include "hub.h"
@@ -157,10 +158,29 @@ session_sent_id(const struct store_report *r)
 	return (r->sent_id != NULL ? r->sent_id : r->id);
 }
 
+/*
+ * The text stored and sent for a report: the bytes of the request line's
+ * "report" value when they are already what a compact dump would write
+ * (senders that write compact JSON, which is all of them in practice),
+ * else a dump of the parsed tree. Either way the same text, so the digest
+ * and every alert are as before; the dump costs a pass over the tree.
+ */
+static char *
+session_body(const json_t *report, const char *line, size_t len)
+{
+	size_t	start, end;
+
+	if (line != NULL && jsonspan_member(line, len, "report", &start,
+	    &end) == 0 && jsonspan_compact(line + start, end - start))
+		return (strndup(line + start, end - start));
+	return (json_dumps(report, JSON_COMPACT));
+}
+
 /* Build the store's record of a valid report. */
 static struct store_report *
 session_record(struct conn *c, const json_t *report,
-    const struct report_view *view, const char *ref, int64_t now)
+    const struct report_view *view, const char *ref, int64_t now,
+    const char *line, size_t line_len)
 {
 	struct store_report	*r;
 	size_t			 len = strlen(view->id), i;
@@ -177,7 +197,7 @@ session_record(struct conn *c, const json_t *report,
 		}
 	}
 	r->code = strdup(view->code);
-	r->body = json_dumps(report, JSON_COMPACT);
+	r->body = session_body(report, line, line_len);
 	r->ref = ref != NULL ? strdup(ref) : NULL;
 	if (r->id == NULL || r->sent_id == NULL || r->code == NULL ||
 	    r->body == NULL || (ref != NULL && r->ref == NULL) ||
@@ -205,7 +225,7 @@ session_submit(struct conn *c, struct store_report *r)
 /* A report request: validate, apply policy and rate, hand to the committer. */
 static void
 session_report(struct conn *c, const json_t *message, const char *ref,
-    int64_t now)
+    int64_t now, const char *line, size_t len)
 {
 	static const char *const allowed[] = { "type", "ref", "report", NULL };
 	struct hub		*hub = c->hub;
@@ -247,7 +267,8 @@ session_report(struct conn *c, const json_t *message, const char *ref,
 		    hub->conf->report_rate, hub->conf->report_burst, c->member);
 		goto refuse;
 	}
-	if ((r = session_record(c, report, &view, ref, now)) == NULL) {
+	if ((r = session_record(c, report, &view, ref, now, line, len)) ==
+	    NULL) {
 		verdict_set(&v, PROTO_INTERNAL_ERROR, NULL, "out of memory");
 		goto refuse;
 	}
@@ -720,7 +741,7 @@ session_line(struct conn *c, const char *line, size_t len)
 	}
 	switch (m.type) {
 	case MESSAGE_REPORT:
-		session_report(c, m.json, m.ref, now);
+		session_report(c, m.json, m.ref, now, line, len);
 		break;
 	case MESSAGE_PING:
 		session_ping(c, m.json, m.ref);

@@ -498,9 +498,8 @@ store_open_peers(const char *path, const char *const *peers, size_t npeers,
 	 * build stored in another case is found as it was sent.
 	 */
 	if (store_prepare(store, "SELECT seq, digest, nrecipients, body, "
-	    "chain, received_at FROM reports WHERE sender = ?1 AND id IN (?2, "
-	    "lower(?2)) AND origin IS NULL ORDER BY id <> ?2 LIMIT 1",
-	    &store->find, cause) == -1 ||
+	    "chain, received_at FROM reports WHERE sender = ?1 AND id = ?2 AND "
+	    "origin IS NULL", &store->find, cause) == -1 ||
 	    store_prepare(store, "SELECT seq, digest, nrecipients, body, chain, "
 	    "received_at FROM reports WHERE id = ?1 AND origin IS NOT NULL",
 	    &store->find_forward, cause) == -1 ||
@@ -636,6 +635,17 @@ store_find_earlier(struct store *store, struct store_report *r)
 		sqlite3_bind_text(stmt, 2, r->id, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(stmt);
+	/*
+	 * Then the id as sent, for a twin an earlier build stored in that
+	 * case. Two lookups by the unique index rather than one with an
+	 * ORDER BY, which built a temporary b-tree for every report.
+	 */
+	if (rc == SQLITE_DONE && r->origin == NULL && r->sent_id != NULL &&
+	    strcmp(r->sent_id, r->id) != 0) {
+		sqlite3_reset(stmt);
+		sqlite3_bind_text(stmt, 2, r->sent_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+	}
 	if (rc == SQLITE_ROW) {
 		found = 1;
 		digest = sqlite3_column_blob(stmt, 1);

@@ -717,10 +717,22 @@ conn_send_json(struct conn *c, const json_t *message)
 void
 conn_send_raw(struct conn *c, const char *data, size_t len)
 {
+	struct evbuffer	*out;
+
 	if (c->state != CONN_READY && c->state != CONN_REFUSING &&
 	    c->state != CONN_CLOSING)
 		return;
-	if (evbuffer_add(bufferevent_get_output(c->bev), data, len) == -1)
+	out = bufferevent_get_output(c->bev);
+	/*
+	 * The TLS layer writes one record, and one write(2), per chain of
+	 * the output buffer, and libevent grows chains to 4 kB at most:
+	 * each new chain is as large as the last. Starting a burst with a
+	 * chain the size of a full record makes every record full, a
+	 * quarter of the writes when alerts pile up for a subscriber.
+	 */
+	if (evbuffer_get_length(out) == 0 && len < CONN_RECORD_BYTES)
+		evbuffer_expand(out, CONN_RECORD_BYTES);
+	if (evbuffer_add(out, data, len) == -1)
 		log_warnx("conn %s: cannot queue %zu bytes", c->peer, len);
 }
 

@@ -28,6 +28,8 @@
 #define CONN_OUTPUT_MAX		(1024 * 1024)
 /* Below this much queued output, a lagging subscriber is refilled from the store. */
 #define CONN_OUTPUT_LOW		(256 * 1024)
+/* The payload of a full TLS record: what one chain of output holds. */
+#define CONN_RECORD_BYTES	16384
 /* How long a closing connection may take to flush its last replies. */
 #define CONN_DRAIN_SECONDS	5
 /* What a forward line may hold beyond max_message_bytes. */

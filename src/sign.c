@@ -38,16 +38,19 @@ sign_md(EVP_PKEY *key)
 	return (EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? NULL : EVP_sha256());
 }
 
-/* Sign with a context ready for it; the base64, malloc'd, or NULL. */
+/*
+ * Sign with a context ready for it; the base64, malloc'd, or NULL. maxlen,
+ * when not 0, is the largest signature of the key, which spares asking.
+ */
 static char *
-sign_with_ctx(EVP_MD_CTX *ctx, const void *msg, size_t len)
+sign_with_ctx(EVP_MD_CTX *ctx, const void *msg, size_t len, size_t maxlen)
 {
 	unsigned char	*sig = NULL;
 	char		*b64 = NULL;
-	size_t		 siglen = 0;
+	size_t		 siglen = maxlen;
 
-	if (EVP_DigestSign(ctx, NULL, &siglen, msg, len) != 1 ||
-	    (sig = malloc(siglen)) == NULL ||
+	if ((siglen == 0 && EVP_DigestSign(ctx, NULL, &siglen, msg,
+	    len) != 1) || (sig = malloc(siglen)) == NULL ||
 	    EVP_DigestSign(ctx, sig, &siglen, msg, len) != 1)
 		goto done;
 	if ((b64 = malloc(4 * ((siglen + 2) / 3) + 1)) == NULL)
@@ -68,7 +71,7 @@ sign_b64(EVP_PKEY *key, const void *msg, size_t len)
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return (NULL);
 	if (EVP_DigestSignInit(ctx, NULL, sign_md(key), NULL, key) == 1)
-		b64 = sign_with_ctx(ctx, msg, len);
+		b64 = sign_with_ctx(ctx, msg, len, 0);
 	ERR_clear_error();
 	EVP_MD_CTX_free(ctx);
 	return (b64);
@@ -78,6 +81,7 @@ struct signer {
 	EVP_PKEY	*key;
 	EVP_MD_CTX	*ready;		/* initialised once, copied for each */
 	EVP_MD_CTX	*work;
+	size_t		 maxlen;	/* of a signature */
 };
 
 struct signer *
@@ -99,6 +103,8 @@ signer_new(EVP_PKEY *key)
 		EVP_MD_CTX_free(s->work);
 		s->ready = s->work = NULL;
 	}
+	if (EVP_PKEY_get_size(key) > 0)
+		s->maxlen = (size_t)EVP_PKEY_get_size(key);
 	ERR_clear_error();
 	return (s);
 }
@@ -110,7 +116,12 @@ signer_b64(struct signer *s, const void *msg, size_t len)
 		ERR_clear_error();
 		return (sign_b64(s->key, msg, len));
 	}
-	return (sign_with_ctx(s->work, msg, len));
+	/*
+	 * The copy is used once: signing may finish it in place, instead of
+	 * duplicating it to keep it usable.
+	 */
+	EVP_MD_CTX_set_flags(s->work, EVP_MD_CTX_FLAG_FINALISE);
+	return (sign_with_ctx(s->work, msg, len, s->maxlen));
 }
 
 void

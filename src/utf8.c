@@ -1,6 +1,7 @@
 /* UTF-8 checks on text from the wire. */
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <string.h>
 
@@ -62,6 +63,22 @@ utf8_validate(const char *s, size_t len, size_t *bad_offset)
 	long			 count = 0;
 
 	while (off < len) {
+		/*
+		 * Runs of ASCII, most of any report, eight bytes at a time:
+		 * each is one code point.
+		 */
+		while (len - off >= 8) {
+			uint64_t	word;
+
+			memcpy(&word, u + off, sizeof word);
+			if ((word & UINT64_C(0x8080808080808080)) != 0 ||
+			    count > LONG_MAX - 8)
+				break;
+			off += 8;
+			count += 8;
+		}
+		if (off >= len)
+			break;
 		n = utf8_sequence(u + off, len - off);
 		if (n == 0 || count == LONG_MAX) {
 			if (bad_offset != NULL)

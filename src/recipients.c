@@ -11,19 +11,33 @@
 char *
 recipients_encode(const struct policy_set *set)
 {
-	char	*list, *p;
-	size_t	 i, len = 1;
+	char	*list, *p, digits[RECIPIENTS_TIER_DIGITS + 8];
+	size_t	 i, len = 1, n, d;
+	int	 tier;
 
-	for (i = 0; i < set->n; i++)
-		len += strlen(set->list[i].member) + 4;	/* " ID:T" */
+	for (i = 0; i < set->n; i++)	/* " ID:TIER" */
+		len += strlen(set->list[i].member) + 2 + sizeof digits;
 	if ((list = malloc(len)) == NULL)
 		return (NULL);
+	/* By hand: once per report on the commit thread, printf showed. */
 	p = list;
+	for (i = 0; i < set->n; i++) {
+		if (i > 0)
+			*p++ = ' ';
+		n = strlen(set->list[i].member);
+		memcpy(p, set->list[i].member, n);
+		p += n;
+		*p++ = ':';
+		tier = (int)set->list[i].tier;
+		d = 0;
+		do {
+			digits[d++] = (char)('0' + tier % 10);
+			tier /= 10;
+		} while (tier > 0 && d < sizeof digits);
+		while (d > 0)
+			*p++ = digits[--d];
+	}
 	*p = '\0';
-	for (i = 0; i < set->n; i++)
-		p += snprintf(p, len - (size_t)(p - list), "%s%s:%d",
-		    i > 0 ? " " : "", set->list[i].member,
-		    (int)set->list[i].tier);
 	return (list);
 }
 

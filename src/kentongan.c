@@ -1,4 +1,7 @@
 /* kentongan: the command-line client for CSIRT analysts and hub operators. */
+#include <libgen.h>
+#include <limits.h>
+#include <unistd.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +19,54 @@
 #ifndef KENTONGAN_DEFAULT_TAXONOMY
 #define KENTONGAN_DEFAULT_TAXONOMY "/usr/share/kentongan/taxonomy.json"
 #endif
+
+/*
+ * The taxonomy of --taxonomy, KENTONGAN_TAXONOMY or the configuration;
+ * else the installed one, else, for a kentongan run from a build tree,
+ * the source tree's (etc/ beside configure.ac, one or two levels above
+ * the program). NULL with *cause naming every place looked at.
+ */
+static struct taxonomy *
+kentongan_taxonomy(const char *given, char **cause)
+{
+	char		 exe[PATH_MAX], *dir, *looked = NULL, *next;
+	char		 candidate[PATH_MAX + 64], marker[PATH_MAX + 64];
+	ssize_t		 n;
+	int		 up;
+
+	if (given != NULL)
+		return (taxonomy_load(given, cause));
+	if (access(KENTONGAN_DEFAULT_TAXONOMY, R_OK) == 0)
+		return (taxonomy_load(KENTONGAN_DEFAULT_TAXONOMY, cause));
+	if (asprintf(&looked, "%s", KENTONGAN_DEFAULT_TAXONOMY) == -1)
+		looked = NULL;
+	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		exe[n] = '\0';
+		dir = dirname(exe);
+		for (up = 1; up <= 2; up++) {
+			snprintf(candidate, sizeof candidate, "%s/%s/etc/"
+			    "taxonomy.json", dir, up == 1 ? ".." : "../..");
+			snprintf(marker, sizeof marker, "%s/%s/configure.ac",
+			    dir, up == 1 ? ".." : "../..");
+			if (access(marker, R_OK) == 0 &&
+			    access(candidate, R_OK) == 0) {
+				free(looked);
+				return (taxonomy_load(candidate, cause));
+			}
+			if (looked != NULL && asprintf(&next, "%s, %s", looked,
+			    candidate) != -1) {
+				free(looked);
+				looked = next;
+			}
+		}
+	}
+	if (asprintf(cause, "no taxonomy found (looked at %s); give one "
+	    "with --taxonomy FILE, KENTONGAN_TAXONOMY or \"taxonomy FILE\" in "
+	    "the configuration", looked != NULL ? looked : "?") == -1)
+		*cause = NULL;
+	free(looked);
+	return (NULL);
+}
 
 /* Reports sent ahead of their answers, so a file is not one round trip a line. */
 #define PUSH_WINDOW	256
@@ -92,11 +143,19 @@ usage(FILE *f)
 	    "                   certificate)\n"
 	    "  codes            the incident code vocabulary "
 	    "[--lang en|id] [--taxonomy FILE]\n"
+	    "  setup            write ~/.config/kentongan/config once the hub "
+	    "answers:\n"
+	    "                     --hub --cert --key --ca [--operator-hub "
+	    "HOST:PORT]\n"
+	    "                     [--format F] [--force]; asks for what is "
+	    "missing\n"
 	    "\n"
 	    "common options:\n"
 	    "  --hub HOST:PORT --cert FILE --key FILE --ca FILE\n"
 	    "      (or KENTONGAN_HUB, KENTONGAN_CERT, KENTONGAN_KEY, "
-	    "KENTONGAN_CA)\n"
+	    "KENTONGAN_CA;\n"
+	    "      else the configuration, ~/.config/kentongan/config or "
+	    "KENTONGAN_CONFIG)\n"
 	    "  --json           machine-readable output\n");
 }
 
@@ -389,7 +448,7 @@ cmd_codes(struct options *o)
 		fprintf(stderr, "kentongan: --lang takes en or id\n");
 		return (2);
 	}
-	if ((t = taxonomy_load(o->taxonomy, &cause)) == NULL) {
+	if ((t = kentongan_taxonomy(o->taxonomy, &cause)) == NULL) {
 		fprintf(stderr, "kentongan: %s\n", cause);
 		free(cause);
 		return (1);
@@ -433,7 +492,7 @@ main(int argc, char **argv)
 		OPT_TAXONOMY, OPT_LANG, OPT_MIN_SEVERITY, OPT_SINCE, OPT_UNTIL,
 		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL, OPT_OPERATOR,
 		OPT_NO_SIGN, OPT_RECEIPT, OPT_HUB_CERT, OPT_LEDGER, OPT_FORMAT,
-		OPT_FROM, OPT_MISP_FEED
+		OPT_FROM, OPT_MISP_FEED, OPT_OPERATOR_HUB, OPT_FORCE
 	};
 	static const struct option longopts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
@@ -468,30 +527,38 @@ main(int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "misp-feed", required_argument, NULL, OPT_MISP_FEED },
+		{ "operator-hub", required_argument, NULL, OPT_OPERATOR_HUB },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct options	 o;
+	/* Static: what the configuration holds lives as long as the program. */
+	static struct options o;
 	struct compose	*cp = &o.compose;
 	const char	*command;
-	int		 ch, full = 0;
+	enum export_format format;
+	int		 ch, full = 0, format_given = 0;
 
 	/* A hub that closes on us is an error to report, not a signal. */
 	signal(SIGPIPE, SIG_IGN);
-	memset(&o, 0, sizeof o);
-	o.client.hub = getenv("KENTONGAN_HUB");
-	o.client.cert = getenv("KENTONGAN_CERT");
-	o.client.key = getenv("KENTONGAN_KEY");
-	o.client.ca = getenv("KENTONGAN_CA");
-	o.taxonomy = getenv("KENTONGAN_TAXONOMY");
-	if (o.taxonomy == NULL)
-		o.taxonomy = KENTONGAN_DEFAULT_TAXONOMY;
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return (argc < 2 ? 2 : 0);
 	}
 	command = argv[1];
+	/* The configuration first: the environment, then flags, win. */
+	if (kentongan_config(&o, strcmp(command, "setup") != 0) == -1)
+		return (2);
+	o.client.hub = getenv("KENTONGAN_HUB");
+	if (getenv("KENTONGAN_CERT") != NULL)
+		o.client.cert = getenv("KENTONGAN_CERT");
+	if (getenv("KENTONGAN_KEY") != NULL)
+		o.client.key = getenv("KENTONGAN_KEY");
+	if (getenv("KENTONGAN_CA") != NULL)
+		o.client.ca = getenv("KENTONGAN_CA");
+	if (getenv("KENTONGAN_TAXONOMY") != NULL)
+		o.taxonomy = getenv("KENTONGAN_TAXONOMY");
 	argc--;
 	argv++;
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -500,7 +567,10 @@ main(int argc, char **argv)
 		case OPT_CERT: o.client.cert = optarg; break;
 		case OPT_KEY: o.client.key = optarg; break;
 		case OPT_CA: o.client.ca = optarg; break;
-		case OPT_JSON: o.json = 1; break;
+		case OPT_JSON:
+			o.json = 1;
+			format_given = 1;
+			break;
 		case OPT_ID: cp->id = optarg; break;
 		case OPT_CODE:
 			/* push takes one code; listen and query filter on them. */
@@ -551,9 +621,12 @@ main(int argc, char **argv)
 			}
 			if (o.format == EXPORT_JSON)
 				o.json = 1;
+			format_given = 1;
 			break;
 		case OPT_FROM: o.from = optarg; break;
 		case OPT_MISP_FEED: o.misp_feed = optarg; break;
+		case OPT_OPERATOR_HUB: o.operator_hub = optarg; break;
+		case OPT_FORCE: o.force = 1; break;
 		case 'h':
 			usage(stdout);
 			return (0);
@@ -570,6 +643,22 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (strcmp(command, "setup") == 0)
+		return (cmd_setup(&o, argc));
+	/* Operator views go to operator_listen; the rest to members'. */
+	if (o.client.hub == NULL)
+		o.client.hub = strcmp(command, "members") == 0 ||
+		    strcmp(command, "stats") == 0 || o.operator || o.ledger ?
+		    o.config.operator_hub : o.config.hub;
+	/* The configured format, where the command has it. */
+	if (!format_given && o.config.format != NULL &&
+	    export_format_parse(o.config.format, &format) == 0) {
+		if (format == EXPORT_JSON)
+			o.json = 1;
+		else if (strcmp(command, "listen") == 0 ||
+		    strcmp(command, "query") == 0)
+			o.format = format;
+	}
 	if (strcmp(command, "push") == 0)
 		return (cmd_push(&o, argc, argv));
 	if (strcmp(command, "codes") == 0)

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "client.h"
+#include "clientconf.h"
 #include "compose.h"
 #include "escape.h"
 #include "export.h"
@@ -43,7 +44,22 @@ struct options {
 	enum export_format	 format;	/* listen, query: --format */
 	const char		*from;		/* push --from misp|stix */
 	const char		*misp_feed;	/* export --misp-feed DIR */
+	/* The configuration file, and setup's flags. */
+	struct clientconf	 config;
+	char			*config_path;
+	const char		*operator_hub;	/* setup --operator-hub */
+	int			 force;		/* setup --force */
 };
+
+/*
+ * Read the configuration file into o->config and take its certificate,
+ * key, CA and taxonomy as o's defaults; needed: a KENTONGAN_CONFIG that
+ * does not exist is an error (for setup it is where to write). -1 after
+ * saying why on the standard error.
+ */
+int	kentongan_config(struct options *, int needed);
+/* kentongan setup: write the configuration, after checking it works. */
+int	cmd_setup(struct options *, int nargs);
 
 /*
  * A string of the hub's answer as a terminal may show it (escape_str into

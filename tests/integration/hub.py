@@ -316,7 +316,11 @@ class Hub:
             "KENTONGAN_KEY": self.pki.key(name),
             "KENTONGAN_CA": self.pki.ca_cert,
             "KENTONGAN_TAXONOMY": TAXONOMY,
+            # No configuration of whoever runs the tests: one of the
+            # hub's own, empty unless a test writes it.
+            "XDG_CONFIG_HOME": os.path.join(self.dir, "xdg-config"),
         })
+        env.pop("KENTONGAN_CONFIG", None)
         return env
 
 

@@ -618,11 +618,16 @@ store_same_report(const char *stored, const char *body)
  * Look for an earlier report with the same (sender, id). Returns 1 and
  * fills the result fields if there is one, 0 if not, -1 on error.
  */
+/* Room for an id in lower case (UUIDs; anything longer goes as it is). */
+#define STORE_ID_LOOKUP_MAX	128
+
 static int
 store_find_earlier(struct store *store, struct store_report *r)
 {
 	sqlite3_stmt	*stmt;
 	const void	*digest;
+	char		 lower[STORE_ID_LOOKUP_MAX];
+	size_t		 i, len;
 	int		 rc, found = 0;
 
 	/* A forwarded report is the same whichever peer brought it. */
@@ -636,15 +641,21 @@ store_find_earlier(struct store *store, struct store_report *r)
 	}
 	rc = sqlite3_step(stmt);
 	/*
-	 * Then the id as sent, for a twin an earlier build stored in that
-	 * case. Two lookups by the unique index rather than one with an
-	 * ORDER BY, which built a temporary b-tree for every report.
+	 * The id as given first (a twin an earlier build stored in that
+	 * case), then in lower case, as keys are. Two lookups by the unique
+	 * index rather than one with an ORDER BY, which built a temporary
+	 * b-tree for every report.
 	 */
-	if (rc == SQLITE_DONE && r->origin == NULL && r->sent_id != NULL &&
-	    strcmp(r->sent_id, r->id) != 0) {
-		sqlite3_reset(stmt);
-		sqlite3_bind_text(stmt, 2, r->sent_id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE && r->origin == NULL &&
+	    (len = strlen(r->id)) < sizeof lower) {
+		for (i = 0; i <= len; i++)
+			lower[i] = (char)(r->id[i] >= 'A' && r->id[i] <= 'Z' ?
+			    r->id[i] - 'A' + 'a' : r->id[i]);
+		if (strcmp(lower, r->id) != 0) {
+			sqlite3_reset(stmt);
+			sqlite3_bind_text(stmt, 2, lower, -1, SQLITE_STATIC);
+			rc = sqlite3_step(stmt);
+		}
 	}
 	if (rc == SQLITE_ROW) {
 		found = 1;

@@ -124,18 +124,20 @@ client_tcp(const char *host, const char *port, const char *hub, char **cause)
 	return (fd);
 }
 
-struct client *
-client_connect(const struct client_options *o, char **cause)
+/* Connect to one address of o->hub (hub). */
+static struct client *
+client_connect_one(const struct client_options *o, const char *hub,
+    char **cause)
 {
 	struct client	*c;
 	char		*host = NULL, *port = NULL;
 
 	*cause = NULL;
-	if (o->hub == NULL || o->cert == NULL || o->key == NULL ||
+	if (hub == NULL || o->cert == NULL || o->key == NULL ||
 	    o->ca == NULL) {
 		client_cause(cause, "missing %s: give --hub, --cert, --key and "
 		    "--ca (or KENTONGAN_HUB, KENTONGAN_CERT, KENTONGAN_KEY, "
-		    "KENTONGAN_CA)", o->hub == NULL ? "--hub" : o->cert == NULL ?
+		    "KENTONGAN_CA)", hub == NULL ? "--hub" : o->cert == NULL ?
 		    "--cert" : o->key == NULL ? "--key" : "--ca");
 		return (NULL);
 	}
@@ -144,10 +146,10 @@ client_connect(const struct client_options *o, char **cause)
 		return (NULL);
 	}
 	c->fd = -1;
-	if ((c->hub = strdup(o->hub)) == NULL ||
-	    client_split(o->hub, &host, &port) == -1) {
+	if ((c->hub = strdup(hub)) == NULL ||
+	    client_split(hub, &host, &port) == -1) {
 		client_cause(cause, "bad hub address \"%s\": expected HOST:PORT "
-		    "or [IPV6]:PORT", o->hub);
+		    "or [IPV6]:PORT", hub);
 		goto fail;
 	}
 	if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
@@ -174,7 +176,7 @@ client_connect(const struct client_options *o, char **cause)
 		goto fail;
 	}
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
-	if ((c->fd = client_tcp(host, port, o->hub, cause)) == -1)
+	if ((c->fd = client_tcp(host, port, hub, cause)) == -1)
 		goto fail;
 	if ((c->ssl = SSL_new(c->ctx)) == NULL ||
 	    SSL_set_fd(c->ssl, c->fd) != 1) {
@@ -196,12 +198,12 @@ client_connect(const struct client_options *o, char **cause)
 
 		if (verify != X509_V_OK)
 			client_cause(cause, "the hub %s is not who it should be: "
-			    "%s; check --ca and --hub", o->hub,
+			    "%s; check --ca and --hub", hub,
 			    X509_verify_cert_error_string(verify));
 		else
 			client_cause(cause, "TLS handshake with the hub %s "
 			    "failed: %s; if the hub refused this certificate, "
-			    "ask its operator to register it", o->hub,
+			    "ask its operator to register it", hub,
 			    client_ssl_reason());
 		goto fail;
 	}
@@ -213,6 +215,53 @@ fail:
 	free(port);
 	client_close(c);
 	return (NULL);
+}
+
+/*
+ * o->hub may name several hubs, separated by commas or blanks (an active
+ * hub and its standby): each is tried in turn, and the first that
+ * completes the handshake is the one. When none does, *cause says what
+ * each answered.
+ */
+struct client *
+client_connect(const struct client_options *o, char **cause)
+{
+	struct client_options	 one = *o;
+	struct client		*c = NULL;
+	char			*list, *hub, *next = NULL, *why, *all = NULL;
+	char			*joined;
+	int			 tried = 0;
+
+	*cause = NULL;
+	if (o->hub == NULL || strpbrk(o->hub, ", \t") == NULL)
+		return (client_connect_one(o, o->hub, cause));
+	if ((list = strdup(o->hub)) == NULL) {
+		client_cause(cause, "out of memory");
+		return (NULL);
+	}
+	for (hub = strtok_r(list, ", \t", &next); hub != NULL;
+	    hub = strtok_r(NULL, ", \t", &next)) {
+		tried++;
+		one.hub = hub;
+		if ((c = client_connect_one(&one, hub, &why)) != NULL)
+			break;
+		if (asprintf(&joined, "%s%s%s", all != NULL ? all : "",
+		    all != NULL ? "; " : "", why != NULL ? why : "?") != -1) {
+			free(all);
+			all = joined;
+		}
+		free(why);
+	}
+	free(list);
+	if (c == NULL) {
+		if (tried == 0)
+			client_cause(cause, "no hub address in \"%s\"", o->hub);
+		else if (asprintf(cause, "none of the %d hubs answered: %s",
+		    tried, all != NULL ? all : "?") == -1)
+			*cause = NULL;
+	}
+	free(all);
+	return (c);
 }
 
 int

@@ -138,6 +138,27 @@ class Precedence(ConfigCase):
         rows = self.hub_rows()
         self.assertEqual(rows[-1]["sender"], "SG")
 
+    def test_several_hubs_the_first_that_answers(self):
+        """hub may list an active hub and its standby: the first that
+        answers is used, and when none does each one's failure is said."""
+        p = self.hub.pki
+        dead, dead2 = free_port(), free_port()
+        conf_dir = os.path.dirname(self.config)
+        os.makedirs(conf_dir)
+        with open(self.config, "w") as f:
+            f.write("hub 127.0.0.1:%d, 127.0.0.1:%d\ncert %s\nkey %s\n"
+                    "ca %s\n" % (dead, self.hub.port, p.cert("ID"),
+                                 p.key("ID"), p.ca_cert))
+        self.ok(self.run_client("push", "--code", "fraud/phishing",
+                                "--severity", "low", "--tlp", "green",
+                                "--title", "via the second"))
+        proc = self.run_client("query", "--hub", "127.0.0.1:%d 127.0.0.1:%d"
+                               % (dead, dead2))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("none of the 2 hubs answered", proc.stderr)
+        self.assertIn("127.0.0.1:%d" % dead, proc.stderr)
+        self.assertIn("127.0.0.1:%d" % dead2, proc.stderr)
+
     def hub_rows(self):
         proc = self.ok(self.run_client("query", "--json"))
         return [json.loads(l) for l in proc.stdout.splitlines()]

@@ -118,6 +118,30 @@ class Setup(ConfigCase):
         self.assertIn("setup needs the hub's member listener", proc.stderr)
 
 
+class SetupAsks(ConfigCase):
+    def test_asks_on_a_terminal(self):
+        """What is not given is asked for when stdin is a terminal."""
+        import pty
+        p = self.hub.pki
+        master, slave = pty.openpty()
+        proc = subprocess.Popen(
+            [hub.KENTONGAN, "setup", "--hub", "127.0.0.1:%d" % self.hub.port],
+            env=self.bare_env(), stdin=slave, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, cwd=self.hub.dir)
+        os.close(slave)
+        answers = "%s\n%s\n%s\n" % (p.cert("TH"), p.key("TH"), p.ca_cert)
+        os.write(master, answers.encode())
+        out, err = proc.communicate(timeout=RUN_TIMEOUT)
+        os.close(master)
+        self.assertEqual(proc.returncode, 0, out + err)
+        self.assertIn("certificate (PEM file): ", err)
+        self.assertIn("its private key (PEM file): ", err)
+        self.assertIn("for TH (member)", out)
+        with open(self.config) as f:
+            self.assertIn("key %s\n" % os.path.realpath(p.key("TH")),
+                          f.read())
+
+
 class Precedence(ConfigCase):
     def test_environment_and_flags_win(self):
         self.ok(self.setup_as("ID"))

@@ -68,6 +68,34 @@ kentongan_taxonomy(const char *given, char **cause)
 	return (NULL);
 }
 
+/* codes --sectors: the sectors a report's --sector may name. */
+static void
+kentongan_sectors(const struct taxonomy *t, int json, int indonesian)
+{
+	json_t	*list;
+	char	*text;
+	size_t	 i, width = 0;
+
+	if (json) {
+		list = json_array();
+		for (i = 0; i < t->nsectors; i++)
+			json_array_append_new(list, json_pack("{s:s, s:{s:s, "
+			    "s:s}}", "sector", t->sectors[i].name, "name", "en",
+			    t->sectors[i].label_en, "id", t->sectors[i].label_id));
+		text = json_dumps(list, JSON_INDENT(2));
+		printf("%s\n", text != NULL ? text : "[]");
+		free(text);
+		json_decref(list);
+		return;
+	}
+	for (i = 0; i < t->nsectors; i++)
+		if (strlen(t->sectors[i].name) > width)
+			width = strlen(t->sectors[i].name);
+	for (i = 0; i < t->nsectors; i++)
+		printf("%-*s  %s\n", (int)width, t->sectors[i].name,
+		    indonesian ? t->sectors[i].label_id : t->sectors[i].label_en);
+}
+
 /* Reports sent ahead of their answers, so a file is not one round trip a line. */
 #define PUSH_WINDOW	256
 
@@ -143,6 +171,7 @@ usage(FILE *f)
 	    "                   certificate)\n"
 	    "  codes            the incident code vocabulary "
 	    "[--lang en|id] [--taxonomy FILE]\n"
+	    "                   --sectors: the sectors --sector takes instead\n"
 	    "  setup            write ~/.config/kentongan/config once the hub "
 	    "answers:\n"
 	    "                     --hub --cert --key --ca [--operator-hub "
@@ -453,6 +482,11 @@ cmd_codes(struct options *o)
 		free(cause);
 		return (1);
 	}
+	if (o->sectors) {
+		kentongan_sectors(t, o->json, indonesian);
+		taxonomy_free(t);
+		return (0);
+	}
 	if (o->json) {
 		list = json_array();
 		for (i = 0; i < t->ncodes; i++) {
@@ -492,7 +526,8 @@ main(int argc, char **argv)
 		OPT_TAXONOMY, OPT_LANG, OPT_MIN_SEVERITY, OPT_SINCE, OPT_UNTIL,
 		OPT_SENDER, OPT_AFTER, OPT_LIMIT, OPT_ALL, OPT_OPERATOR,
 		OPT_NO_SIGN, OPT_RECEIPT, OPT_HUB_CERT, OPT_LEDGER, OPT_FORMAT,
-		OPT_FROM, OPT_MISP_FEED, OPT_OPERATOR_HUB, OPT_FORCE
+		OPT_FROM, OPT_MISP_FEED, OPT_OPERATOR_HUB, OPT_FORCE,
+		OPT_SECTORS
 	};
 	static const struct option longopts[] = {
 		{ "hub", required_argument, NULL, OPT_HUB },
@@ -529,6 +564,7 @@ main(int argc, char **argv)
 		{ "misp-feed", required_argument, NULL, OPT_MISP_FEED },
 		{ "operator-hub", required_argument, NULL, OPT_OPERATOR_HUB },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "sectors", no_argument, NULL, OPT_SECTORS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -546,6 +582,11 @@ main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return (argc < 2 ? 2 : 0);
 	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+	    strcmp(argv[1], "version") == 0) {
+		printf("kentongan %s\n", PACKAGE_VERSION);
+		return (0);
+	}
 	command = argv[1];
 	/* The configuration first: the environment, then flags, win. */
 	if (kentongan_config(&o, strcmp(command, "setup") != 0) == -1)
@@ -561,7 +602,9 @@ main(int argc, char **argv)
 		o.taxonomy = getenv("KENTONGAN_TAXONOMY");
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	/* Our own word for a bad option: one line and where to look. */
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_HUB: o.client.hub = optarg; break;
 		case OPT_CERT: o.client.cert = optarg; break;
@@ -627,11 +670,18 @@ main(int argc, char **argv)
 		case OPT_MISP_FEED: o.misp_feed = optarg; break;
 		case OPT_OPERATOR_HUB: o.operator_hub = optarg; break;
 		case OPT_FORCE: o.force = 1; break;
+		case OPT_SECTORS: o.sectors = 1; break;
 		case 'h':
 			usage(stdout);
 			return (0);
+		case ':':
+			fprintf(stderr, "kentongan: %s needs a value; kentongan "
+			    "--help lists the options\n", argv[optind - 1]);
+			return (2);
 		default:
-			usage(stderr);
+			fprintf(stderr, "kentongan: %s: unknown option %s; "
+			    "kentongan --help lists the options\n", command,
+			    argv[optind - 1]);
 			return (2);
 		}
 	}

@@ -49,6 +49,7 @@ struct options {
 	char			*config_path;
 	const char		*operator_hub;	/* setup --operator-hub */
 	int			 force;		/* setup --force */
+	int			 sectors;	/* codes --sectors */
 };
 
 /*

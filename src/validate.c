@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -341,7 +342,7 @@ static int
 validate_tlp(const json_t *report, struct report_view *rv, struct verdict *v)
 {
 	const json_t	*j = json_object_get(report, "tlp");
-	const char	*s;
+	const char	*s = NULL;
 
 	if (j == NULL) {
 		return (verdict_set(v, PROTO_MISSING_FIELD, "report.tlp",
@@ -349,8 +350,11 @@ validate_tlp(const json_t *report, struct report_view *rv, struct verdict *v)
 		    "red"));
 	}
 	if (validate_string(j, &s, NULL) != 0 || tlp_parse(s, &rv->tlp) != 0) {
+		/* TLP 1.0's white, which many still write, has a new name. */
 		return (verdict_set(v, PROTO_INVALID_FIELD, "report.tlp",
-		    "tlp must be one of clear, green, amber, amber+strict, red"));
+		    "tlp must be one of clear, green, amber, amber+strict, "
+		    "red%s", s != NULL && strcasecmp(s, "white") == 0 ?
+		    " (TLP 1.0 white is TLP 2.0 clear)" : ""));
 	}
 	return (0);
 }

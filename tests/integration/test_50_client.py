@@ -203,3 +203,49 @@ class Codes(ClientTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FirstDay(ClientTestCase):
+    """What a new analyst meets first (issue 20, the client's part)."""
+
+    def test_version(self):
+        for flag in ("--version", "-V", "version"):
+            proc = self.kentongan(flag)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            self.assertRegex(proc.stdout, r"^kentongan \d+\.\d+\.\d+\n$")
+
+    def test_a_bad_option_is_one_line(self):
+        proc = self.kentongan("query", "--colour", "red")
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, "kentongan: query: unknown option "
+                         "--colour; kentongan --help lists the options\n")
+        proc = self.kentongan("push", "--code")
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, "kentongan: --code needs a value; "
+                         "kentongan --help lists the options\n")
+        self.assertEqual(proc.stdout, "")
+
+    def test_codes_sectors(self):
+        proc = self.kentongan("codes", "--sectors")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        names = [line.split()[0] for line in proc.stdout.splitlines()]
+        self.assertIn("finance", names)
+        self.assertIn("energy", names)
+        self.assertNotIn("fraud/phishing", names)
+        proc = self.kentongan("codes", "--sectors", "--json")
+        sectors = json.loads(proc.stdout)
+        self.assertEqual({s["sector"] for s in sectors}, set(names))
+        self.assertIn("Keuangan", [s["name"]["id"] for s in sectors])
+        # Every sector listed is one --sector takes.
+        proc = self.kentongan("push", "--code", "fraud/phishing",
+                              "--severity", "low", "--tlp", "green",
+                              "--title", "t", "--sector", names[-1])
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+    def test_tlp_white_is_clear(self):
+        proc = self.kentongan("push", "--code", "fraud/phishing",
+                              "--severity", "low", "--tlp", "white",
+                              "--title", "t")
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("TLP 1.0 white is TLP 2.0 clear", proc.stdout +
+                      proc.stderr)

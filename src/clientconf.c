@@ -18,16 +18,18 @@ static const struct {
 	const char	*key;
 	size_t		 off;
 	int		 path;		/* relative to the file's directory */
+	int		 repeat;	/* each line adds one: tried in turn */
 } clientconf_keys[] = {
-	{ "hub", offsetof(struct clientconf, hub), 0 },
-	{ "operator_hub", offsetof(struct clientconf, operator_hub), 0 },
-	{ "cert", offsetof(struct clientconf, cert), 1 },
-	{ "key", offsetof(struct clientconf, key), 1 },
-	{ "ca", offsetof(struct clientconf, ca), 1 },
-	{ "format", offsetof(struct clientconf, format), 0 },
-	{ "taxonomy", offsetof(struct clientconf, taxonomy), 1 },
+	{ "hub", offsetof(struct clientconf, hub), 0, 1 },
+	{ "operator", offsetof(struct clientconf, operator_hub), 0, 1 },
+	{ "cert", offsetof(struct clientconf, cert), 1, 0 },
+	{ "key", offsetof(struct clientconf, key), 1, 0 },
+	{ "ca", offsetof(struct clientconf, ca), 1, 0 },
+	{ "format", offsetof(struct clientconf, format), 0, 0 },
+	{ "taxonomy", offsetof(struct clientconf, taxonomy), 1, 0 },
 };
 #define CLIENTCONF_NKEYS	(sizeof clientconf_keys / sizeof clientconf_keys[0])
+#define CLIENTCONF_WORDS	2	/* a key and its value */
 
 static char **
 clientconf_field(struct clientconf *conf, size_t i)
@@ -47,101 +49,181 @@ clientconf_error(char **cause, const char *fmt, ...)
 	return (-1);
 }
 
+/*
+ * The words of one line, as kentongand.conf splits them: blanks separate,
+ * '#' outside quotes starts a comment, double quotes hold blanks, and
+ * inside them \" and \\ stand for " and \. Written into out (n + 1
+ * bytes); at most CLIENTCONF_WORDS + 1 are kept, to know there were too
+ * many. The number of words, or -1 for an unterminated quote.
+ */
+static int
+clientconf_words(const char *s, size_t n, char *out,
+    char *words[CLIENTCONF_WORDS + 1])
+{
+	size_t	i;
+	int	nwords = 0, intoken = 0, inquote = 0;
+	char	c;
+
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!inquote && c == '#')
+			break;
+		if (!inquote && (c == ' ' || c == '\t' || c == '\r')) {
+			if (intoken)
+				*out++ = '\0';
+			intoken = 0;
+			continue;
+		}
+		if (!intoken) {
+			if (nwords <= CLIENTCONF_WORDS)
+				words[nwords] = out;
+			nwords++;
+			intoken = 1;
+		}
+		if (inquote && c == '\\' && i + 1 < n && (s[i + 1] == '"' ||
+		    s[i + 1] == '\\'))
+			*out++ = s[++i];
+		else if (c == '"')
+			inquote = !inquote;
+		else
+			*out++ = c;
+	}
+	*out = '\0';
+	return (inquote ? -1 : nwords);
+}
+
 int
 clientconf_parse(const char *text, size_t len, const char *name,
     const char *dir, struct clientconf *conf, char **cause)
 {
-	const char	*line = text, *end, *p, *key, *value;
-	size_t		 keylen, valuelen, i;
+	const char	*line = text, *end, *value;
+	char		*buf = NULL, *words[CLIENTCONF_WORDS + 1], **field, *joined;
+	size_t		 i, n;
 	unsigned	 lineno = 0;
-	char		**field;
+	int		 nwords, rc = -1;
 
 	*cause = NULL;
 	memset(conf, 0, sizeof *conf);
+	if ((buf = malloc(len + 1)) == NULL)
+		return (clientconf_error(cause, "out of memory"));
 	while (line < text + len) {
 		lineno++;
 		if ((end = memchr(line, '\n', (size_t)(text + len - line))) ==
 		    NULL)
 			end = text + len;
-		for (p = line; p < end && (*p == ' ' || *p == '\t'); p++)
-			;
-		key = p;
-		while (p < end && *p != ' ' && *p != '\t' && *p != '#' &&
-		    *p != '\r')
-			p++;
-		keylen = (size_t)(p - key);
-		while (p < end && (*p == ' ' || *p == '\t'))
-			p++;
-		value = p;
-		valuelen = (size_t)(end - p);
-		/* A comment ends a line; a value may not hold a '#'. */
-		if ((p = memchr(value, '#', valuelen)) != NULL)
-			valuelen = (size_t)(p - value);
-		while (valuelen > 0 && (value[valuelen - 1] == ' ' ||
-		    value[valuelen - 1] == '\t' || value[valuelen - 1] == '\r'))
-			valuelen--;
-		line = end + 1;
-		if (keylen == 0) {
-			if (valuelen > 0 && *value != '#')
-				goto bad;
-			continue;
+		n = (size_t)(end - line);
+		if (memchr(line, '\0', n) != NULL) {
+			clientconf_error(cause, "%s:%u: NUL character in line",
+			    name, lineno);
+			goto done;
 		}
+		nwords = clientconf_words(line, n, buf, words);
+		line = end + 1;
+		if (nwords == -1) {
+			clientconf_error(cause, "%s:%u: unterminated quote", name,
+			    lineno);
+			goto done;
+		}
+		if (nwords == 0)
+			continue;
 		for (i = 0; i < CLIENTCONF_NKEYS; i++)
-			if (strlen(clientconf_keys[i].key) == keylen &&
-			    memcmp(clientconf_keys[i].key, key, keylen) == 0)
+			if (strcmp(clientconf_keys[i].key, words[0]) == 0)
 				break;
 		if (i == CLIENTCONF_NKEYS) {
-			clientconf_clear(conf);
-			return (clientconf_error(cause, "%s:%u: unknown key "
-			    "\"%.*s\"; the keys are hub, operator_hub, cert, "
-			    "key, ca, format and taxonomy", name, lineno,
-			    (int)(keylen > 64 ? 64 : keylen), key));
+			clientconf_error(cause, "%s:%u: unknown key \"%.64s\"; the "
+			    "keys are hub, operator, cert, key, ca, format and "
+			    "taxonomy", name, lineno, words[0]);
+			goto done;
 		}
 		field = clientconf_field(conf, i);
-		if (valuelen == 0) {
-			clientconf_clear(conf);
-			return (clientconf_error(cause, "%s:%u: %s needs a "
-			    "value", name, lineno, clientconf_keys[i].key));
+		if (nwords != 2) {
+			clientconf_error(cause, "%s:%u: %s %s", name, lineno,
+			    clientconf_keys[i].key, nwords < 2 ? "needs a value" :
+			    "takes one value (quote one with blanks)");
+			goto done;
+		}
+		value = words[1];
+		if (*field != NULL && !clientconf_keys[i].repeat) {
+			clientconf_error(cause, "%s:%u: %s is set twice", name,
+			    lineno, clientconf_keys[i].key);
+			goto done;
+		}
+		if (strcmp(clientconf_keys[i].key, "format") == 0 &&
+		    strcmp(value, "table") != 0 && strcmp(value, "json") != 0 &&
+		    strcmp(value, "stix") != 0 && strcmp(value, "misp") != 0) {
+			clientconf_error(cause, "%s:%u: format is table, json, "
+			    "stix or misp", name, lineno);
+			goto done;
 		}
 		if (*field != NULL) {
-			clientconf_clear(conf);
-			return (clientconf_error(cause, "%s:%u: %s is set "
-			    "twice", name, lineno, clientconf_keys[i].key));
-		}
-		if (memchr(value, '\0', valuelen) != NULL)
-			goto bad;
-		if (clientconf_keys[i].key[0] == 'f' &&
-		    !((valuelen == 5 && memcmp(value, "table", 5) == 0) ||
-		    (valuelen == 4 && (memcmp(value, "json", 4) == 0 ||
-		    memcmp(value, "stix", 4) == 0 || memcmp(value, "misp",
-		    4) == 0)))) {
-			clientconf_clear(conf);
-			return (clientconf_error(cause, "%s:%u: format is table, "
-			    "json, stix or misp", name, lineno));
+			/* Another hub: the list the client tries in turn. */
+			if (asprintf(&joined, "%s,%s", *field, value) == -1) {
+				clientconf_error(cause, "out of memory");
+				goto done;
+			}
+			free(*field);
+			*field = joined;
+			continue;
 		}
 		if (clientconf_keys[i].path && dir != NULL && *value != '/') {
-			if (asprintf(field, "%s/%.*s", dir, (int)valuelen,
-			    value) == -1)
+			if (asprintf(field, "%s/%s", dir, value) == -1)
 				*field = NULL;
 		} else
-			*field = strndup(value, valuelen);
+			*field = strdup(value);
 		if (*field == NULL) {
-			clientconf_clear(conf);
-			return (clientconf_error(cause, "out of memory"));
+			clientconf_error(cause, "out of memory");
+			goto done;
 		}
 	}
+	rc = 0;
+done:
+	free(buf);
+	if (rc == -1)
+		clientconf_clear(conf);
+	return (rc);
+}
+
+/* Append "key value\n", the value quoted when it holds blanks or marks. */
+static int
+clientconf_line(char **text, const char *key, const char *value, size_t len)
+{
+	char	*next, *quoted, *q;
+	size_t	 i;
+	int	 plain = 1;
+
+	for (i = 0; i < len; i++)
+		if (strchr(" \t\r\"#\\", value[i]) != NULL)
+			plain = 0;
+
+	if ((quoted = malloc(2 * len + 3)) == NULL)
+		return (-1);
+	q = quoted;
+	if (!plain)
+		*q++ = '"';
+	for (i = 0; i < len; i++) {
+		if (!plain && (value[i] == '"' || value[i] == '\\'))
+			*q++ = '\\';
+		*q++ = value[i];
+	}
+	if (!plain)
+		*q++ = '"';
+	*q = '\0';
+	if (asprintf(&next, "%s%s %s\n", *text, key, quoted) == -1) {
+		free(quoted);
+		return (-1);
+	}
+	free(quoted);
+	free(*text);
+	*text = next;
 	return (0);
-bad:
-	clientconf_clear(conf);
-	return (clientconf_error(cause, "%s:%u: expected \"key value\"", name,
-	    lineno));
 }
 
 char *
 clientconf_format(const struct clientconf *conf)
 {
-	char	*text = NULL, *next, **field;
-	size_t	 i;
+	char		*text, **field;
+	const char	*p;
+	size_t		 i, n;
 
 	if ((text = strdup("# kentongan's configuration (kentongan setup "
 	    "wrote it); flags and\n# KENTONGAN_* variables win over it.\n")) ==
@@ -151,13 +233,16 @@ clientconf_format(const struct clientconf *conf)
 		field = clientconf_field((struct clientconf *)conf, i);
 		if (*field == NULL)
 			continue;
-		if (asprintf(&next, "%s%s %s\n", text, clientconf_keys[i].key,
-		    *field) == -1) {
-			free(text);
-			return (NULL);
+		/* A list of hubs is a line each. */
+		for (p = *field; *p != '\0'; p += n + (p[n] != '\0')) {
+			n = clientconf_keys[i].repeat ? strcspn(p, ", \t") :
+			    strlen(p);
+			if (n > 0 && clientconf_line(&text,
+			    clientconf_keys[i].key, p, n) == -1) {
+				free(text);
+				return (NULL);
+			}
 		}
-		free(text);
-		text = next;
 	}
 	return (text);
 }

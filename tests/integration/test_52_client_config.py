@@ -170,9 +170,9 @@ class Precedence(ConfigCase):
         conf_dir = os.path.dirname(self.config)
         os.makedirs(conf_dir)
         with open(self.config, "w") as f:
-            f.write("hub 127.0.0.1:%d, 127.0.0.1:%d\ncert %s\nkey %s\n"
-                    "ca %s\n" % (dead, self.hub.port, p.cert("ID"),
-                                 p.key("ID"), p.ca_cert))
+            f.write("hub 127.0.0.1:%d\nhub 127.0.0.1:%d\ncert %s\n"
+                    "key %s\nca %s\n" % (dead, self.hub.port, p.cert("ID"),
+                                         p.key("ID"), p.ca_cert))
         self.ok(self.run_client("push", "--code", "fraud/phishing",
                                 "--severity", "low", "--tlp", "green",
                                 "--title", "via the second"))
@@ -202,7 +202,7 @@ class Precedence(ConfigCase):
         with open(self.config, "w") as f:
             f.write("# analyst's settings\n"
                     "hub 127.0.0.1:%d   # the member listener\n"
-                    "operator_hub 127.0.0.1:%d\n"
+                    "operator 127.0.0.1:%d\n"
                     "cert id.pem\nkey id.key\nca ca.pem\n"
                     "format json\n" % (self.hub.port, self.hub.op_port))
         self.ok(self.run_client("push", "--code", "fraud/phishing",
@@ -211,7 +211,8 @@ class Precedence(ConfigCase):
         proc = self.ok(self.run_client("query"))
         self.assertEqual(json.loads(proc.stdout.splitlines()[0])["report"]
                          ["title"], "relative")
-        # members goes to operator_hub, with the operator's certificate.
+        # members goes to the operator listener, with the operator's
+        # certificate.
         proc = self.ok(self.run_client("members", env=self.bare_env(
             KENTONGAN_CERT=os.path.join(conf_dir, "ops.pem"),
             KENTONGAN_KEY=os.path.join(conf_dir, "ops.key"))))
@@ -227,7 +228,9 @@ class BadConfig(ConfigCase):
     def test_errors_name_the_line(self):
         for text, line, fragment in (
                 ("hub a:1\ncolour red\n", 2, 'unknown key "colour"'),
-                ("hub a:1\nhub b:2\n", 2, "hub is set twice"),
+                ("cert a.pem\ncert b.pem\n", 2, "cert is set twice"),
+                ("cert a b\n", 1, "cert takes one value"),
+                ('cert "a b\n', 1, "unterminated quote"),
                 ("\n\ncert\n", 3, "cert needs a value"),
                 ("format yaml\n", 1, "format is table, json, stix or misp")):
             self.write(text)

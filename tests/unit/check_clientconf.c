@@ -23,13 +23,14 @@ START_TEST(test_parse)
 	char			*cause;
 
 	ck_assert_int_eq(parse("# settings\n\n  hub hub.example.org:7400  \n"
-	    "operator_hub\thub.example.org:7401 # ops\ncert id.pem\r\n"
-	    "key /etc/k/id.key\nca ../ca.pem\nformat stix\ntaxonomy t.json\n",
-	    &c, &cause), 0);
-	ck_assert_str_eq(c.hub, "hub.example.org:7400");
+	    "hub standby.example.org:7400\n"
+	    "operator\thub.example.org:7401 # ops\ncert id.pem\r\n"
+	    "key \"/etc/k/my \\\"id\\\".key\"\nca ../ca.pem\nformat stix\n"
+	    "taxonomy t.json\n", &c, &cause), 0);
+	ck_assert_str_eq(c.hub, "hub.example.org:7400,standby.example.org:7400");
 	ck_assert_str_eq(c.operator_hub, "hub.example.org:7401");
 	ck_assert_str_eq(c.cert, "/home/ana/.config/kentongan/id.pem");
-	ck_assert_str_eq(c.key, "/etc/k/id.key");
+	ck_assert_str_eq(c.key, "/etc/k/my \"id\".key");
 	ck_assert_str_eq(c.ca, "/home/ana/.config/kentongan/../ca.pem");
 	ck_assert_str_eq(c.format, "stix");
 	ck_assert_str_eq(c.taxonomy, "/home/ana/.config/kentongan/t.json");
@@ -56,7 +57,9 @@ refused(const char *text, const char *want)
 START_TEST(test_refusals)
 {
 	refused("hub a:1\nport 7400\n", "cfg:2: unknown key \"port\"");
-	refused("hub a:1\nhub b:2\n", "cfg:2: hub is set twice");
+	refused("ca a\nca b\n", "cfg:2: ca is set twice");
+	refused("ca a b\n", "cfg:1: ca takes one value");
+	refused("ca \"a b\n", "cfg:1: unterminated quote");
 	refused("cert\n", "cfg:1: cert needs a value");
 	refused("cert # nothing\n", "cfg:1: cert needs a value");
 	refused("format xml\n", "cfg:1: format is table, json, stix or misp");
@@ -69,15 +72,17 @@ START_TEST(test_format_round_trip)
 	struct clientconf	 c = { 0 }, back;
 	char			*text, *cause;
 
-	c.hub = strdup("10.0.0.1:7400");
-	c.cert = strdup("/a/id.pem");
+	c.hub = strdup("10.0.0.1:7400,10.0.0.2:7400");
+	c.cert = strdup("/a/my id.pem");
 	c.key = strdup("/a/id.key");
 	c.ca = strdup("/a/ca.pem");
 	c.format = strdup("json");
 	text = clientconf_format(&c);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_ptr_nonnull(strstr(text, "\nhub 10.0.0.1:7400\n"));
-	ck_assert_ptr_null(strstr(text, "operator_hub"));
+	ck_assert_ptr_nonnull(strstr(text, "\nhub 10.0.0.1:7400\nhub "
+	    "10.0.0.2:7400\n"));
+	ck_assert_ptr_nonnull(strstr(text, "\ncert \"/a/my id.pem\"\n"));
+	ck_assert_ptr_null(strstr(text, "operator"));
 	ck_assert_int_eq(clientconf_parse(text, strlen(text), "x", "/elsewhere",
 	    &back, &cause), 0);
 	ck_assert_str_eq(back.hub, c.hub);

@@ -1,4 +1,8 @@
-/* Logging to stderr: one line per event, priority-prefixed under journald. */
+/*
+ * Logging to stderr: one line per event, priority-prefixed under journald,
+ * which stamps lines itself, and starting with an RFC 3339 UTC time
+ * anywhere else.
+ */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -6,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,8 +47,10 @@ static void
 log_vwrite(enum log_level level, const char *fmt, va_list ap, int with_errno)
 {
 	struct iovec	 iov[4];
+	struct timespec	 ts;
+	struct tm	 tm;
 	va_list		 again;
-	char		 prefix[8], buf[1024], suffix[256], *heap = NULL;
+	char		 prefix[96], buf[1024], suffix[256], *heap = NULL;
 	char		*text = buf;
 	int		 saved_errno = errno, n, niov = 0;
 
@@ -60,8 +67,16 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap, int with_errno)
 	va_end(again);
 	if (n < 0)
 		return;
-	if (log_journal) {
+	if (log_journal)
 		snprintf(prefix, sizeof prefix, "<%d>", (int)level);
+	else if (clock_gettime(CLOCK_REALTIME, &ts) == 0 &&
+	    gmtime_r(&ts.tv_sec, &tm) != NULL)
+		snprintf(prefix, sizeof prefix, "%04d-%02d-%02dT%02d:%02d:%02d."
+		    "%03ldZ ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, (long)(ts.tv_nsec / 1000000) % 1000);
+	else
+		prefix[0] = '\0';
+	if (prefix[0] != '\0') {
 		iov[niov].iov_base = prefix;
 		iov[niov++].iov_len = strlen(prefix);
 	}

@@ -1,6 +1,7 @@
 """kentongand's command line, configuration check and life cycle (SPEC
 sections 2 and 3)."""
 
+import datetime
 import os
 import re
 import shutil
@@ -17,10 +18,15 @@ from hub import Hub
 RUN_TIMEOUT = 60
 
 
+LOG_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z ")
+
+
 def daemon_lines(text):
     """The daemon's own stderr lines, without those of a wrapper such as
-    valgrind ("==PID== ...")."""
-    return [l for l in text.splitlines() if not re.match(r"==\d+==", l)]
+    valgrind ("==PID== ..."), and without the time each log line starts
+    with outside the journal."""
+    return [LOG_TIME.sub("", l) for l in text.splitlines()
+            if not re.match(r"==\d+==", l)]
 
 
 def run_daemon(*args, cwd=None, timeout=RUN_TIMEOUT):
@@ -391,6 +397,44 @@ class LifeCycle(unittest.TestCase):
         self.assertEqual(status, 1, "stderr: %s" % h.stderr_tail())
         self.assertTrue(err, "nothing on stderr")
         return err
+
+    def test_log_lines_start_with_the_time(self):
+        """Outside the journal every log line starts with an RFC 3339 UTC
+        time to the millisecond, near now; -t's answer does not (it is
+        FILE:LINE: message)."""
+        before = time.time()
+        h = self.new_hub().start()
+        self.assertEqual(h.stop(), 0, h.stderr_tail())
+        lines = [l for l in h.stderr_text().splitlines()
+                 if not re.match(r"==\d+==", l)]
+        self.assertTrue(lines)
+        for line in lines:
+            m = LOG_TIME.match(line)
+            self.assertIsNotNone(m, line)
+            when = datetime.datetime.strptime(
+                line[:23], "%Y-%m-%dT%H:%M:%S.%f").replace(
+                tzinfo=datetime.timezone.utc).timestamp()
+            self.assertLess(abs(when - before), 120, line)
+
+    def test_journal_lines_have_a_priority_instead(self):
+        """With stderr the journal's stream (JOURNAL_STREAM names it), lines
+        carry a syslog priority and no time: journald stamps them."""
+        h = self.new_hub()
+        # The file the hub writes to: its device and inode, as systemd
+        # would put them in JOURNAL_STREAM.
+        open(h.stderr_path, "ab").close()
+        st = os.stat(h.stderr_path)
+        env = dict(os.environ)
+        env["JOURNAL_STREAM"] = "%d:%d" % (st.st_dev, st.st_ino)
+        h.env = env
+        h.start()
+        self.assertEqual(h.stop(), 0, h.stderr_tail())
+        lines = [l for l in h.stderr_text().splitlines()
+                 if not re.match(r"==\d+==", l)]
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertRegex(line, r"^<[0-7]>\S", line)
+            self.assertIsNone(LOG_TIME.match(line[3:]), line)
 
     def test_sigterm_exits_0(self):
         """SIGTERM stops the daemon with exit status 0."""

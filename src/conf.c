@@ -761,11 +761,13 @@ conf_check(struct conf_parser *p)
 				    "\"%s\" is a peer hub (what leaves for it "
 				    "is its peer line's max_tlp)", ag->a, ag->b,
 				    ids[j]);
-			} else if (m->role == ROLE_OPERATOR) {
+			} else if (m->role == ROLE_OPERATOR ||
+			    m->role == ROLE_MONITOR) {
 				conf_error(p, ag->line, "agreement %s %s: "
-				    "\"%s\" is an operator (agreements are "
-				    "between members and partners)", ag->a,
-				    ag->b, ids[j]);
+				    "\"%s\" is %s (agreements are between "
+				    "members and partners)", ag->a, ag->b, ids[j],
+				    m->role == ROLE_OPERATOR ? "an operator" :
+				    "a monitor");
 			}
 		}
 	}

@@ -109,7 +109,8 @@ conf_member_option(struct conf_parser *p, struct conf_member *m,
 		}
 		if (role_parse(val, &m->role) != 0 || m->role == ROLE_HUB) {
 			return (conf_error(p, line, "%s \"%s\": role: "
-			    "expected member, partner or operator, got \"%s\"",
+			    "expected member, partner, operator or monitor, got "
+			    "\"%s\"",
 			    what, id, conf_quote(p, val)));
 		}
 		*have_role = 1;

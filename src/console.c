@@ -372,7 +372,8 @@ console_parties(struct evbuffer *out, struct hub *hub, int peers)
 
 	for (i = 0; i < hub->conf->nmembers; i++) {
 		m = &hub->conf->members[i];
-		if (m->role != ROLE_OPERATOR && (m->role == ROLE_HUB) == peers)
+		if (m->role != ROLE_OPERATOR && m->role != ROLE_MONITOR &&
+		    (m->role == ROLE_HUB) == peers)
 			shown++;
 	}
 	if (shown == 0)
@@ -387,7 +388,8 @@ console_parties(struct evbuffer *out, struct hub *hub, int peers)
 		return (-1);
 	for (i = 0; i < hub->conf->nmembers; i++) {
 		m = &hub->conf->members[i];
-		if (m->role == ROLE_OPERATOR || (m->role == ROLE_HUB) != peers)
+		if (m->role == ROLE_OPERATOR || m->role == ROLE_MONITOR ||
+		    (m->role == ROLE_HUB) != peers)
 			continue;
 		ms = hub_member_find(hub, m->id);
 		if (evbuffer_add_printf(out, "<tr data-member=\"") == -1 ||

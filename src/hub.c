@@ -228,7 +228,8 @@ hub_member_new(struct hub *hub, const char *id, int64_t acked_seq)
 	seqring_init(&ms->fanned, HUB_FANNED_MAX, hub->delivered_seq);
 	reader_gate_init(&ms->reads, HUB_READS_PER_MEMBER);
 	m = conf_member_by_id(hub->conf, id);
-	if (!hub->counting_backlogs && (m == NULL || m->role != ROLE_OPERATOR))
+	if (!hub->counting_backlogs && (m == NULL || (m->role != ROLE_OPERATOR &&
+	    m->role != ROLE_MONITOR)))
 		hub_count_submit(hub, ms, 0, hub->delivered_seq);
 	ratelimit_init(&ms->rate, hub->conf->report_rate,
 	    hub->conf->report_burst, time_now_usec());
@@ -420,7 +421,8 @@ hub_member_states(struct hub *hub)
 	size_t	i;
 
 	for (i = 0; i < hub->conf->nmembers; i++) {
-		if (hub->conf->members[i].role == ROLE_OPERATOR)
+		if (hub->conf->members[i].role == ROLE_OPERATOR ||
+		    hub->conf->members[i].role == ROLE_MONITOR)
 			continue;
 		if (hub_member_state(hub, hub->conf->members[i].id) == NULL)
 			fatalx("out of memory");

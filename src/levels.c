@@ -9,7 +9,8 @@ static const char *severity_names[] = {
 static const char *tlp_names[] = {
 	"clear", "green", "amber", "amber+strict", "red"
 };
-static const char *role_names[] = { "member", "partner", "operator", "hub" };
+static const char *role_names[] = { "member", "partner", "operator", "hub",
+	"monitor" };
 static const char *tier_names[] = { "bilateral", "regional", "global" };
 
 #define NITEMS(a) (sizeof(a) / sizeof((a)[0]))

@@ -23,7 +23,8 @@ enum role {
 	ROLE_MEMBER,
 	ROLE_PARTNER,
 	ROLE_OPERATOR,
-	ROLE_HUB		/* a peer hub of another region: peer lines */
+	ROLE_HUB,		/* a peer hub of another region: peer lines */
+	ROLE_MONITOR		/* reads /metrics on the operator listener */
 };
 
 enum tier {

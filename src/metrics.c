@@ -178,7 +178,8 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 	for (i = 0; i < nmembers; i++) {
 		const struct metrics_statuses *st = members[i].http_statuses;
 
-		if (members[i].role != ROLE_OPERATOR || st == NULL)
+		if ((members[i].role != ROLE_OPERATOR &&
+		    members[i].role != ROLE_MONITOR) || st == NULL)
 			continue;
 		for (k = 0; k < st->n; k++)
 			APPEND("kentongan_operator_requests_total{operator="

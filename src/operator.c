@@ -888,6 +888,13 @@ operator_request(struct conn *c, struct http_request *req)
 		http_request_free(req);
 		return;
 	}
+	/* Prometheus holds a monitor's certificate: it reads the metrics. */
+	if (op->role == ROLE_MONITOR && strcmp(path, "/metrics") != 0) {
+		operator_fail(c, req, 403, "forbidden", "a monitor's "
+		    "certificate reads /metrics only");
+		http_request_free(req);
+		return;
+	}
 	if (req->method != HTTP_GET && req->method != HTTP_HEAD) {
 		operator_fail(c, req, 405, "method_not_allowed", "the operator "
 		    "API is read-only: use GET");

@@ -128,10 +128,11 @@ policy_check_named(const struct conf *conf, const struct conf_member *s,
 		if (r == s)
 			return (verdict_set(v, PROTO_RECIPIENT_NOT_PERMITTED,
 			    path, "a report is not sent back to its sender"));
-		if (r->role == ROLE_OPERATOR)
+		if (r->role == ROLE_OPERATOR || r->role == ROLE_MONITOR)
 			return (verdict_set(v, PROTO_RECIPIENT_NOT_PERMITTED,
-			    path, "%s is an operator, not a recipient of alerts",
-			    r->id));
+			    path, "%s is %s, not a recipient of alerts",
+			    r->id, r->role == ROLE_OPERATOR ? "an operator" :
+			    "a monitor"));
 		if (r->role == ROLE_HUB) {
 			if (s->role != ROLE_MEMBER)
 				return (verdict_set(v,

@@ -134,12 +134,17 @@ tls_cert_member(X509 *cert, const struct conf *conf, enum tls_listener kind,
 		*why = "certificate not registered to any member";
 		return (NULL);
 	}
-	if (kind == TLS_MEMBER_LISTENER && member->role == ROLE_OPERATOR) {
-		*why = "operators are not admitted on the member listener";
+	if (kind == TLS_MEMBER_LISTENER && (member->role == ROLE_OPERATOR ||
+	    member->role == ROLE_MONITOR)) {
+		*why = member->role == ROLE_OPERATOR ? "operators are not "
+		    "admitted on the member listener" : "monitors are not "
+		    "admitted on the member listener";
 		return (NULL);
 	}
-	if (kind == TLS_OPERATOR_LISTENER && member->role != ROLE_OPERATOR) {
-		*why = "only operators are admitted on the operator listener";
+	if (kind == TLS_OPERATOR_LISTENER && member->role != ROLE_OPERATOR &&
+	    member->role != ROLE_MONITOR) {
+		*why = "only operators (and monitors, for /metrics) are admitted "
+		    "on the operator listener";
 		return (NULL);
 	}
 	return (member);

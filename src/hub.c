@@ -38,6 +38,11 @@
 #define HUB_SPARE_FDS		64
 /* How long a listener rests after accept() ran out of descriptors. */
 #define HUB_ACCEPT_PAUSE_USEC	100000
+/* How long before they lapse the certificate and the CRL are warned of. */
+#define HUB_EXPIRY_WARN_DAYS	14
+#define HUB_CRL_WARN_DAYS	3
+
+static void	hub_check_expiry(struct hub *, const struct conf *);
 
 /*
  * One line a minute says what the hub did, where a line per report would
@@ -54,6 +59,9 @@ hub_summary(evutil_socket_t fd, short events, void *arg)
 
 	(void)fd;
 	(void)events;
+	/* Once a day, the expiry warnings again. */
+	if (time_now_usec() / 1000000 - hub->expiry_checked >= 86400)
+		hub_check_expiry(hub, hub->conf);
 	for (e = PROTO_OK + 1; e < PROTO_NERRORS; e++) {
 		refused += m->reports_refused[e];
 		refused_before += last->reports_refused[e];
@@ -382,6 +390,32 @@ hub_warn_crl(const struct conf *conf)
 	if (tls_crl_current(conf, &cause) == -1)
 		log_warnx("%s", cause != NULL ? cause : "tls_crl: expired");
 	free(cause);
+}
+
+/*
+ * Note when the hub's certificate ends and the next CRL is due, for the
+ * metrics, and warn while there is still time to act: a lapsed
+ * certificate or CRL refuses every member.
+ */
+static void
+hub_check_expiry(struct hub *hub, const struct conf *conf)
+{
+	int64_t	now = time_now_usec() / 1000000, left;
+
+	if (tls_expiry(hub->member_ctx, conf, &hub->cert_end,
+	    &hub->crl_next) == -1)
+		return;
+	hub->expiry_checked = now;
+	left = hub->cert_end - now;
+	if (left > 0 && left < HUB_EXPIRY_WARN_DAYS * 86400)
+		log_warnx("the hub's certificate %s expires in %lld days: renew "
+		    "it before then, or no member can connect",
+		    conf->tls_certificate.path, (long long)(left / 86400));
+	left = hub->crl_next - now;
+	if (hub->crl_next != 0 && left > 0 && left < HUB_CRL_WARN_DAYS * 86400)
+		log_warnx("tls_crl: %s: the next CRL is due in %lld hours: "
+		    "publish a new one before then, or every client is refused",
+		    conf->tls_crl.path, (long long)(left / 3600));
 }
 
 /* Restore a member's acknowledged position at start. */
@@ -879,6 +913,7 @@ hub_reload_apply(struct hub *hub)
 	if (hub->ledger_on && hub->committer != NULL)
 		hub_load_signer(hub, conf, 0);
 	hub_warn_crl(conf);
+	hub_check_expiry(hub, conf);
 	log_notice("reloaded: %zu members, %zu agreements, %zu codes",
 	    conf->nmembers, conf->nagreements, taxonomy->ncodes);
 }
@@ -943,6 +978,8 @@ hub_new(const char *conf_file)
 	if (hub->member_ctx == NULL)
 		fatalx("%s", cause);
 	hub_warn_crl(hub->conf);
+	hub->started_at = time_now_usec();
+	hub_check_expiry(hub, hub->conf);
 	event_set_log_callback(hub_libevent_log);
 	hub_fit_connections(hub);
 	if ((hub->base = event_base_new()) == NULL)

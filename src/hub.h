@@ -140,6 +140,11 @@ struct hub {
 	struct event		*deliveries_timer;
 	struct event		*summary;	/* a log line a minute */
 	struct metrics		 summarised;	/* counters at the last one */
+	/* For the metrics and the expiry warnings: */
+	int64_t			 started_at;	/* usec */
+	int64_t			 cert_end;	/* the hub's certificate, sec */
+	int64_t			 crl_next;	/* tls_crl's next update, or 0 */
+	int64_t			 expiry_checked;	/* sec */
 	int			 counting_backlogs;	/* at start only */
 	struct metrics		 metrics;
 };

@@ -122,6 +122,24 @@ metrics_render(const struct metrics *m, const struct metrics_histogram *h,
 	    "running on the reader threads.\n"
 	    "# TYPE kentongan_reads_pending gauge\n"
 	    "kentongan_reads_pending %zu\n", g->reads_pending);
+	APPEND("# HELP kentongan_build_info The version running.\n"
+	    "# TYPE kentongan_build_info gauge\n"
+	    "kentongan_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+	APPEND("# HELP kentongan_uptime_seconds Seconds since the hub started.\n"
+	    "# TYPE kentongan_uptime_seconds gauge\n"
+	    "kentongan_uptime_seconds %lld\n", (long long)g->uptime);
+	APPEND("# HELP kentongan_certificate_expiry_seconds Seconds until the "
+	    "hub's certificate expires (negative: expired).\n"
+	    "# TYPE kentongan_certificate_expiry_seconds gauge\n"
+	    "kentongan_certificate_expiry_seconds %lld\n",
+	    (long long)g->cert_left);
+	if (g->has_crl)
+		APPEND("# HELP kentongan_crl_next_update_seconds Seconds until "
+		    "the next CRL of tls_crl is due (negative: overdue, every "
+		    "client is refused).\n"
+		    "# TYPE kentongan_crl_next_update_seconds gauge\n"
+		    "kentongan_crl_next_update_seconds %lld\n",
+		    (long long)g->crl_left);
 	APPEND("# HELP kentongan_store_ok 0 once the database was found "
 	    "deleted, replaced or corrupt: every report is refused until it "
 	    "is restored.\n# TYPE kentongan_store_ok gauge\n"

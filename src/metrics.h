@@ -53,6 +53,10 @@ struct metrics_gauges {
 	int64_t		last_seq;
 	size_t		reads_pending;	/* reads queued or running */
 	int		store_broken;	/* commits refused for good */
+	int64_t		uptime;		/* seconds since the start */
+	int64_t		cert_left;	/* seconds the hub's certificate has */
+	int		has_crl;
+	int64_t		crl_left;	/* until the next CRL is due */
 };
 
 /* A party's lines in the scrape. */

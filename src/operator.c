@@ -820,6 +820,10 @@ operator_metrics(struct conn *c, const struct http_request *req)
 	g.reads_pending = hub->reader != NULL ? reader_pending(hub->reader) :
 	    0;
 	g.store_broken = store_broken(hub->store) != NULL;
+	g.uptime = (time_now_usec() - hub->started_at) / 1000000;
+	g.cert_left = hub->cert_end - time_now_usec() / 1000000;
+	g.has_crl = hub->crl_next != 0;
+	g.crl_left = hub->crl_next - time_now_usec() / 1000000;
 	members = calloc(hub->conf->nmembers + 1, sizeof *members);
 	for (i = 0; members != NULL && i < hub->conf->nmembers; i++) {
 		ms = hub_member_find(hub, hub->conf->members[i].id);

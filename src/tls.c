@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -378,6 +379,44 @@ tls_crl_current(const struct conf *conf, char **cause)
 	fclose(f);
 	ERR_clear_error();
 	return (rc);
+}
+
+/* An ASN1_TIME in seconds since the epoch; -1 if it cannot be read. */
+static int64_t
+tls_epoch(const ASN1_TIME *t)
+{
+	struct tm	tm;
+
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return (-1);
+	return ((int64_t)timegm(&tm));
+}
+
+int
+tls_expiry(SSL_CTX *ctx, const struct conf *conf, int64_t *cert_end,
+    int64_t *crl_next)
+{
+	X509_CRL	*crl;
+	X509		*cert;
+	FILE		*f;
+	int64_t		 next;
+
+	*cert_end = -1;
+	*crl_next = 0;
+	if (ctx != NULL && (cert = SSL_CTX_get0_certificate(ctx)) != NULL)
+		*cert_end = tls_epoch(X509_get0_notAfter(cert));
+	if (conf->tls_crl.path != NULL &&
+	    (f = fopen(conf->tls_crl.path, "r")) != NULL) {
+		while ((crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)) != NULL) {
+			next = tls_epoch(X509_CRL_get0_nextUpdate(crl));
+			if (next > 0 && (*crl_next == 0 || next < *crl_next))
+				*crl_next = next;
+			X509_CRL_free(crl);
+		}
+		fclose(f);
+	}
+	ERR_clear_error();
+	return (*cert_end == -1 ? -1 : 0);
 }
 
 /* Load every CRL of a PEM file into the context's store and turn checking on. */

@@ -43,6 +43,13 @@ int		 tls_recheck_peer(SSL_CTX *ctx, SSL *ssl, const char **why);
  * refuse every client until the CRL is renewed.
  */
 int		 tls_crl_current(const struct conf *, char **cause);
+/*
+ * When the certificate of ctx stops being valid, and when the next of the
+ * CRLs of tls_crl is due (0: no CRL), in seconds since the epoch; -1 if the
+ * certificate's time cannot be read.
+ */
+int		 tls_expiry(SSL_CTX *ctx, const struct conf *, int64_t *cert_end,
+		    int64_t *crl_next);
 /* SHA-256 of the certificate's DER encoding; -1 on failure. */
 int		 tls_fingerprint(X509 *, unsigned char out[CONF_SHA256_LEN]);
 /*

@@ -59,3 +59,44 @@ class Monitor(OperatorMixin, unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class HealthMetrics(OperatorMixin, unittest.TestCase):
+    """build_info, uptime, and how long the certificate and the CRL have
+    (issue 20): what Prometheus alerts on before members are refused."""
+
+    def setUp(self):
+        self.hub = operator_hub()
+        self.addCleanup(self.hub.kill)
+        start_operator_hub(self.hub)
+
+    @staticmethod
+    def openssl_end(args):
+        import datetime
+        import subprocess
+        out = subprocess.run(["openssl"] + args, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        when = out.split("=", 1)[1]
+        return datetime.datetime.strptime(
+            when, "%b %d %H:%M:%S %Y %Z").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+
+    def test_build_uptime_and_expiry(self):
+        import re
+        import time
+        text = self.get("/metrics").body.decode()
+        self.assertRegex(text, r'(?m)^kentongan_build_info\{version="'
+                         r'\d+\.\d+\.\d+"\} 1$')
+        uptime = int(re.search(r"(?m)^kentongan_uptime_seconds (\d+)$",
+                               text).group(1))
+        self.assertLess(uptime, 120)
+        left = int(re.search(r"(?m)^kentongan_certificate_expiry_seconds "
+                             r"(-?\d+)$", text).group(1))
+        end = self.openssl_end(["x509", "-in", self.hub.pki.server_cert,
+                                "-noout", "-enddate"])
+        self.assertLess(abs(left - (end - time.time())), 120, text)
+        crl = int(re.search(r"(?m)^kentongan_crl_next_update_seconds "
+                            r"(-?\d+)$", text).group(1))
+        next_update = self.openssl_end(["crl", "-in", self.hub.pki.crl,
+                                        "-noout", "-nextupdate"])
+        self.assertLess(abs(crl - (next_update - time.time())), 120, text)

@@ -19,6 +19,7 @@ once per test run, in a temporary directory, and reused by every test.
 """
 
 import atexit
+import datetime
 import hashlib
 import os
 import shutil
@@ -130,6 +131,11 @@ class PKI:
         self._make_ca(self.foreign_dir, "Foreign Test CA")
 
         self._issue(self.ca_dir, "server", "localhost", "server_ext")
+        # A hub certificate about to lapse, for the expiry warnings.
+        soon = datetime.datetime.now(datetime.timezone.utc) + \
+            datetime.timedelta(days=7, hours=1)
+        self._issue(self.ca_dir, "server-soon", "localhost", "server_ext",
+                    ("-enddate", soon.strftime("%Y%m%d%H%M%SZ")))
         for name in CLIENTS:
             dates = ()
             if name == "EXPIRED":

@@ -81,6 +81,22 @@ class HealthMetrics(OperatorMixin, unittest.TestCase):
             when, "%b %d %H:%M:%S %Y %Z").replace(
             tzinfo=datetime.timezone.utc).timestamp()
 
+    def test_a_lapsing_certificate_is_warned_of(self):
+        import os
+        import re
+        p = self.hub.pki
+        h = operator_hub(settings={
+            "tls_certificate": os.path.join(p.dir, "server-soon.crt"),
+            "tls_key": os.path.join(p.dir, "server-soon.key")})
+        self.addCleanup(h.kill)
+        start_operator_hub(h)
+        self.assertIn("expires in 7 days: renew it", h.stderr_text())
+        text = http_request(h.op_port, "/metrics").body.decode()
+        left = int(re.search(r"(?m)^kentongan_certificate_expiry_seconds "
+                             r"(\d+)$", text).group(1))
+        self.assertGreater(left, 7 * 86400)
+        self.assertLess(left, 7 * 86400 + 3700)
+
     def test_build_uptime_and_expiry(self):
         import re
         import time

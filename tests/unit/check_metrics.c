@@ -133,6 +133,20 @@ static const char expected[] =
 	"on the reader threads.\n"
 	"# TYPE kentongan_reads_pending gauge\n"
 	"kentongan_reads_pending 2\n"
+	"# HELP kentongan_build_info The version running.\n"
+	"# TYPE kentongan_build_info gauge\n"
+	"kentongan_build_info{version=\"" PACKAGE_VERSION "\"} 1\n"
+	"# HELP kentongan_uptime_seconds Seconds since the hub started.\n"
+	"# TYPE kentongan_uptime_seconds gauge\n"
+	"kentongan_uptime_seconds 3600\n"
+	"# HELP kentongan_certificate_expiry_seconds Seconds until the hub's "
+	"certificate expires (negative: expired).\n"
+	"# TYPE kentongan_certificate_expiry_seconds gauge\n"
+	"kentongan_certificate_expiry_seconds 2592000\n"
+	"# HELP kentongan_crl_next_update_seconds Seconds until the next CRL of "
+	"tls_crl is due (negative: overdue, every client is refused).\n"
+	"# TYPE kentongan_crl_next_update_seconds gauge\n"
+	"kentongan_crl_next_update_seconds -60\n"
 	"# HELP kentongan_store_ok 0 once the database was found deleted, "
 	"replaced or corrupt: every report is refused until it is restored.\n"
 	"# TYPE kentongan_store_ok gauge\n"
@@ -258,7 +272,8 @@ START_TEST(test_render_exact)
 	struct metrics			m;
 	struct metrics_histogram	h;
 	struct metrics_statuses		ops = { 0 };
-	struct metrics_gauges		g = { 7, 3, 1042, 2, 0 };
+	struct metrics_gauges		g = { 7, 3, 1042, 2, 0, 3600,
+	    30 * 86400, 1, -60 };
 	struct metrics_member		members[] = {
 		{ "SG", ROLE_MEMBER, 1, 1040, 2, NULL, 0, 0, 0 },
 		{ "TH", ROLE_MEMBER, 0, 0, 1042, NULL, 0, 0, 0 },
@@ -319,6 +334,8 @@ START_TEST(test_render_empty)
 	g.store_broken = 1;
 	text = metrics_render(&m, &h, &g, NULL, 0);
 	ck_assert_ptr_nonnull(text);
+	/* Without tls_crl, no CRL line. */
+	ck_assert_ptr_null(strstr(text, "crl_next_update"));
 	/* No member lines, but every family still has HELP and TYPE. */
 	ck_assert_ptr_null(strstr(text, "{member="));
 	ck_assert_ptr_nonnull(strstr(text,
@@ -344,13 +361,18 @@ START_TEST(test_render_empty)
 			ck_assert_str_eq(value, " 0.000000");
 		else if (strncmp(line, "kentongan_store_ok ", 19) == 0)
 			ck_assert_str_eq(value, " 0");
+		else if (strncmp(line, "kentongan_build_info{", 21) == 0)
+			ck_assert_str_eq(value, " 1");
 		else
 			ck_assert_msg(strcmp(value, " 0") == 0,
 			    "non-zero sample: %s", line);
 		samples++;
 	}
-	/* 13 single counters and gauges, 14 refusals, 2, 12 buckets, 2. */
-	ck_assert_uint_eq(samples, 13 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
+	/*
+	 * 16 single counters and gauges (no CRL: no next update), 14
+	 * refusals, 2, 12 buckets, 2.
+	 */
+	ck_assert_uint_eq(samples, 16 + (PROTO_NERRORS - 1) + 2 + 12 + 2);
 	free(text);
 }
 END_TEST

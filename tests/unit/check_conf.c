@@ -546,8 +546,8 @@ START_TEST(test_member)
 	EXPECT_EXACT(TLS "member SG role=partner role=member cert_cn=a\n",
 	    "x.conf:4: member \"SG\": duplicate option \"role\"");
 	EXPECT_EXACT(TLS "member SG role=admin cert_cn=a\n",
-	    "x.conf:4: member \"SG\": role: expected member, partner or "
-	    "operator, got \"admin\"");
+	    "x.conf:4: member \"SG\": role: expected member, partner, "
+	    "operator or monitor, got \"admin\"");
 	EXPECT_EXACT(TLS "member SG cert_cn=a cert_cn=b\n",
 	    "x.conf:4: member \"SG\": duplicate option \"cert_cn\"");
 	EXPECT_ERROR(TLS "member SG cert_cn=\"\"\n", "x.conf:4: ",
@@ -921,8 +921,8 @@ START_TEST(test_peer_options)
 	EXPECT_EXACT(TLS "member SG cert_cn=sg hops=2\n",
 	    "x.conf:4: member \"SG\": unknown option \"hops\"");
 	EXPECT_EXACT(TLS "member SG role=hub cert_cn=sg\n",
-	    "x.conf:4: member \"SG\": role: expected member, partner or "
-	    "operator, got \"hub\"");
+	    "x.conf:4: member \"SG\": role: expected member, partner, "
+	    "operator or monitor, got \"hub\"");
 }
 END_TEST
 

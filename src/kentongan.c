@@ -68,6 +68,32 @@ kentongan_taxonomy(const char *given, char **cause)
 	return (NULL);
 }
 
+/* "2026-12-02" as "2026-12-02T00:00:00Z" in buf; anything else as it is. */
+static const char *
+kentongan_day(const char *s, char *buf, size_t size)
+{
+	size_t	i;
+
+	if (s == NULL || strlen(s) != 10)
+		return (s);
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : (s[i] < '0' || s[i] > '9'))
+			return (s);
+	snprintf(buf, size, "%sT00:00:00Z", s);
+	return (buf);
+}
+
+/* A class named without its '/' ("intrusions") as the filter's prefix. */
+static const char *
+kentongan_class(const char *code, char *buf, size_t size)
+{
+	if (strchr(code, '/') != NULL || strlen(code) + 2 > size ||
+	    *code == '\0')
+		return (code);
+	snprintf(buf, size, "%s/", code);
+	return (buf);
+}
+
 /* codes --sectors: the sectors a report's --sector may name. */
 static void
 kentongan_sectors(const struct taxonomy *t, int json, int indonesian)
@@ -95,6 +121,9 @@ kentongan_sectors(const struct taxonomy *t, int json, int indonesian)
 		printf("%-*s  %s\n", (int)width, t->sectors[i].name,
 		    indonesian ? t->sectors[i].label_id : t->sectors[i].label_en);
 }
+
+/* Room for a class name given as a code filter, and its slash. */
+#define KENTONGAN_CLASS_MAX	66
 
 /* Reports sent ahead of their answers, so a file is not one round trip a line. */
 #define PUSH_WINDOW	256
@@ -573,6 +602,9 @@ main(int argc, char **argv)
 	struct compose	*cp = &o.compose;
 	const char	*command;
 	enum export_format format;
+	static char	 classes[OPTIONS_CODES_MAX][KENTONGAN_CLASS_MAX];
+	char		 since_day[32], until_day[32];
+	size_t		 i;
 	int		 ch, full = 0, format_given = 0;
 
 	/* A hub that closes on us is an error to report, not a signal. */
@@ -695,6 +727,18 @@ main(int argc, char **argv)
 	argv += optind;
 	if (strcmp(command, "setup") == 0)
 		return (cmd_setup(&o, argc));
+	/*
+	 * What people type: a day for a time (its 00:00 UTC), a class for
+	 * a code filter without its '/'. listen's --since is a seq.
+	 */
+	if (strcmp(command, "listen") != 0) {
+		o.since = kentongan_day(o.since, since_day, sizeof since_day);
+		o.until = kentongan_day(o.until, until_day, sizeof until_day);
+	}
+	if (strcmp(command, "push") != 0)
+		for (i = 0; i < o.ncodes; i++)
+			o.codes[i] = kentongan_class(o.codes[i],
+			    classes[i], sizeof classes[i]);
 	/* Operator views go to operator_listen; the rest to members'. */
 	if (o.client.hub == NULL)
 		o.client.hub = strcmp(command, "members") == 0 ||

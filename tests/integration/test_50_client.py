@@ -249,3 +249,19 @@ class FirstDay(ClientTestCase):
         self.assertEqual(proc.returncode, 1)
         self.assertIn("TLP 1.0 white is TLP 2.0 clear", proc.stdout +
                       proc.stderr)
+
+    def test_query_takes_a_day_and_a_bare_class(self):
+        for code in ("fraud/phishing", "intrusions/system-compromise"):
+            proc = self.kentongan("push", "--code", code, "--severity",
+                                  "low", "--tlp", "green", "--title", code)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        proc = self.kentongan("query", "--json", "--since", "2020-01-01",
+                              "--code", "intrusions", name="SG")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        rows = [json.loads(l) for l in proc.stdout.splitlines()]
+        self.assertEqual([r["report"]["code"] for r in rows],
+                         ["intrusions/system-compromise"])
+        proc = self.kentongan("query", "--json", "--until", "2020-01-01",
+                              name="SG")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stdout, "")

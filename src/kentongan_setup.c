@@ -153,6 +153,7 @@ cmd_setup(struct options *o, int nargs)
 	struct stat		 st;
 	char			*cause = NULL, *member = NULL, *role = NULL;
 	char			 shown[ESCAPE_QUOTE_SIZE];
+	char			 shown_role[ESCAPE_QUOTE_SIZE];
 	int			 rc = 1;
 
 	if (nargs > 0) {
@@ -193,7 +194,8 @@ cmd_setup(struct options *o, int nargs)
 		goto done;
 	}
 	printf("the hub at %s takes this certificate for %s (%s)\n",
-	    conf->hub, escape_str(shown, sizeof shown, member), role);
+	    conf->hub, escape_str(shown, sizeof shown, member),
+	    escape_str(shown_role, sizeof shown_role, role));
 	printf("wrote %s; kentongan needs no more flags for the hub\n",
 	    o->config_path);
 	rc = 0;
